@@ -1,0 +1,83 @@
+"""The application factory: one lifespan opens and closes the database and the scheduler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.auth import auth_middleware
+from api.controllers.cases import CaseController, HearingController
+from api.controllers.organisation import CourtController, OfficeController, StaffController
+from api.controllers.survivors import ContactController, SurvivorController
+from api.controllers.system import AuthController, health
+from api.errors import EXCEPTION_HANDLERS
+from api.security import SecurityHeadersMiddleware
+from legal_tracker import __version__, db
+from legal_tracker.scheduler import start_scheduler
+from legal_tracker.services.auth import LoginRateLimiter
+from legal_tracker.settings import Settings, get_settings
+
+log = logging.getLogger("legal_tracker")
+
+# Controllers of the /api surface. Each area adds its own here.
+API_CONTROLLERS: list[Any] = [
+    AuthController, OfficeController, CourtController, StaffController, SurvivorController,
+    ContactController, CaseController, HearingController,
+]
+# Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
+PUBLIC_ROUTES: list[Any] = [health]
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
+    """``manage_database=False`` lets tests and the CLI own the engine themselves."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if manage_database:
+            await db.setup(settings)
+        scheduler = None
+        if settings.scheduler:
+            scheduler = start_scheduler()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            if manage_database:
+                await db.teardown()
+
+    cors = CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
+    return Litestar(
+        route_handlers=[*PUBLIC_ROUTES, *API_CONTROLLERS],
+        lifespan=[lifespan],
+        middleware=[SecurityHeadersMiddleware, auth_middleware()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State({"settings": settings,
+                     "login_limiter": LoginRateLimiter(settings.login_rate_per_minute)}),
+        request_max_body_size=settings.max_body_bytes,
+        cors_config=cors,
+        openapi_config=OpenAPIConfig(
+            title="Court accompaniment and legal case tracker",
+            version=__version__,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer",
+                                              description="token from POST /api/auth/login"),
+            }),
+            security=[{"BearerToken": []}],
+        ),
+        debug=False,
+    )
+
+

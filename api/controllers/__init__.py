@@ -1,0 +1,1 @@
+"""HTTP controllers. Each parses, calls one service and returns a Read schema."""

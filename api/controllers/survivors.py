@@ -1,0 +1,99 @@
+"""Survivors and their family contacts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import Parameter
+
+from api.controllers.common import (
+    ACTOR,
+    ERRORS,
+    READ_ERRORS,
+    Limit,
+    Offset,
+    OptId,
+    PathId,
+    page,
+    reveal_set,
+)
+from api.convert import read, read_page
+from api.schemas import (
+    ContactCreate,
+    ContactList,
+    ContactRead,
+    ContactUpdate,
+    SurvivorCreate,
+    SurvivorList,
+    SurvivorRead,
+    SurvivorUpdate,
+    values_of,
+)
+from legal_tracker.access import Actor
+from legal_tracker.services import survivors as svc
+
+Reveal = Annotated[str | None, Parameter(
+    max_length=64, description="comma-separated protected fields to show in clear (audited)")]
+
+
+class SurvivorController(Controller):
+    path = "/api/survivors"
+    tags = ["survivors"]
+    dependencies = ACTOR
+
+    @get("/", responses=READ_ERRORS)
+    async def list_survivors(self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
+                             office_id: OptId = None,
+                             code: Annotated[str | None, Parameter(max_length=32)] = None,
+                             ) -> SurvivorList:
+        return read_page(SurvivorList, SurvivorRead, await svc.list_survivors(
+            actor, page(limit, offset), office_id=office_id, code=code))
+
+    @post("/", responses=ERRORS)
+    async def create_survivor(self, actor: Actor, data: SurvivorCreate) -> SurvivorRead:
+        return read(SurvivorRead, await svc.create_survivor(
+            actor, values_of(data, {"office_id": "office"})))
+
+    @get("/{survivor_id:int}", responses=ERRORS)
+    async def get_survivor(self, actor: Actor, survivor_id: PathId,
+                           reveal: Reveal = None) -> SurvivorRead:
+        """``?reveal=legal_name`` shows the legal name to admins, lawyers and caseworkers;
+        the read is audited."""
+        return read(SurvivorRead, await svc.get_survivor(actor, survivor_id, reveal_set(reveal)))
+
+    @patch("/{survivor_id:int}", responses=ERRORS)
+    async def update_survivor(self, actor: Actor, survivor_id: PathId,
+                              data: SurvivorUpdate) -> SurvivorRead:
+        return read(SurvivorRead, await svc.update_survivor(actor, survivor_id, values_of(data)))
+
+    @get("/{survivor_id:int}/contacts", responses=READ_ERRORS)
+    async def list_contacts(self, actor: Actor, survivor_id: PathId, limit: Limit = 50,
+                            offset: Offset = 0) -> ContactList:
+        return read_page(ContactList, ContactRead,
+                         await svc.list_contacts(actor, survivor_id, page(limit, offset)))
+
+    @post("/{survivor_id:int}/contacts", responses=ERRORS)
+    async def create_contact(self, actor: Actor, survivor_id: PathId,
+                             data: ContactCreate) -> ContactRead:
+        return read(ContactRead, await svc.create_contact(actor, survivor_id, values_of(data)))
+
+
+class ContactController(Controller):
+    path = "/api/contacts"
+    tags = ["survivors"]
+    dependencies = ACTOR
+
+    @get("/{contact_id:int}", responses=ERRORS)
+    async def get_contact(self, actor: Actor, contact_id: PathId, reveal: Reveal = None) -> ContactRead:
+        """``?reveal=phone`` shows the number in clear (audited); otherwise it is masked."""
+        return read(ContactRead, await svc.get_contact(actor, contact_id, reveal_set(reveal)))
+
+    @patch("/{contact_id:int}", responses=ERRORS)
+    async def update_contact(self, actor: Actor, contact_id: PathId,
+                             data: ContactUpdate) -> ContactRead:
+        return read(ContactRead, await svc.update_contact(actor, contact_id, values_of(data)))
+
+    @delete("/{contact_id:int}", responses=ERRORS)
+    async def delete_contact(self, actor: Actor, contact_id: PathId) -> None:
+        await svc.delete_contact(actor, contact_id)

@@ -1,0 +1,167 @@
+"""Every error becomes an RFC 9457 ``application/problem+json`` document, in one place.
+
+``type`` is a stable URN per kind of problem; validation problems list each offending field
+under ``errors``. Nothing internal (a stack trace, SQL, a stored value) ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    SerializationException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from legal_tracker.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotAvailable,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+
+PROBLEM = "application/problem+json"
+TYPE_PREFIX = "urn:legal-tracker:problem:"
+log = logging.getLogger("legal_tracker.api")
+
+TITLES = {
+    400: "Malformed request",
+    401: "Authentication required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict with the record's state",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    501: "Not available on this installation",
+    503: "Service unavailable",
+}
+SLUGS = {
+    400: "malformed-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+    405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
+    415: "unsupported-media-type", 422: "validation-error", 429: "rate-limited",
+    500: "internal-error", 501: "not-implemented", 503: "unavailable",
+}
+
+
+def problem(status: int, detail: str, *, request: Request | None = None, slug: str | None = None,
+            errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + (slug or SLUGS.get(status, "error")),
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+_AT_PATH = re.compile(r" - at `\$\.?([^`]*)`")
+
+
+def _field_of(item: dict[str, Any]) -> str:
+    message = str(item.get("message", ""))
+    match = _AT_PATH.search(message)
+    key = str(item.get("key") or "")
+    if match and match.group(1):
+        return match.group(1).replace("][", ".").replace("[", ".").replace("]", "")
+    unknown = re.search(r"unknown field `([^`]+)`", message)
+    if unknown:
+        return unknown.group(1)
+    missing = re.search(r"missing required field `([^`]+)`", message)
+    if missing:
+        return missing.group(1)
+    return "body" if key == "data" else key or "body"
+
+
+def _validation(request: Request, exc: ValidationException) -> Response[dict[str, Any]]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    if not extra:
+        # Litestar raises this with no field list for bodies that are not JSON at all.
+        return problem(400, "the request body is not valid JSON", request=request)
+    errors = []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = _AT_PATH.sub("", str(item.get("message", "invalid value")))
+        errors.append({"field": _field_of(item), "source": str(item.get("source", "body")),
+                       "message": message})
+    sources = {e["source"] for e in errors}
+    status = 422 if sources == {"body"} else 400
+    fields = ", ".join(e["field"] for e in errors)
+    return problem(status, f"invalid value for: {fields}", request=request, errors=errors)
+
+
+def _http(request: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    detail = exc.detail if status < 500 else TITLES.get(status, "Error")
+    if status == 400 and str(detail).startswith("JSON is malformed"):
+        detail = "the request body is not valid JSON"
+    if isinstance(exc, NotFoundException) and detail == "Not Found":
+        detail = "no such resource"
+    headers = dict(exc.headers or {})
+    return problem(status, str(detail), request=request, headers=headers or None)
+
+
+def _domain(request: Request, exc: DomainError) -> Response[dict[str, Any]]:
+    if isinstance(exc, NotFound):
+        return problem(404, exc.message, request=request)
+    if isinstance(exc, Invalid):
+        errors = [{"field": p.field, "source": "body", "message": p.message} for p in exc.problems]
+        return problem(422, exc.message, request=request, errors=errors)
+    if isinstance(exc, Conflict):
+        return problem(409, exc.message, request=request)
+    if isinstance(exc, Forbidden):
+        return problem(403, exc.message, request=request)
+    if isinstance(exc, Unauthorized):
+        return problem(401, exc.message, request=request, headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(exc, TooManyRequests):
+        return problem(429, exc.message, request=request,
+                       headers={"Retry-After": str(exc.retry_after_seconds)})
+    if isinstance(exc, NotAvailable):
+        return problem(501, exc.message, request=request)
+    return problem(400, exc.message, request=request)
+
+
+def _bad_bytes(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    return problem(400, "the request body is not valid UTF-8 JSON", request=request)
+
+
+def _internal(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    # The exception's text may hold SQL or values; log its type and place only.
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
+              exc_info=log.isEnabledFor(logging.DEBUG))
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an internal error occurred; it has been logged",
+                   request=request)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ValidationException: _validation,
+    NotAuthorizedException: _http,
+    PermissionDeniedException: _http,
+    SerializationException: _bad_bytes,
+    HTTPException: _http,
+    DomainError: _domain,
+    UnicodeDecodeError: _bad_bytes,
+    Exception: _internal,
+}
+

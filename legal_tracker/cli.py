@@ -1,0 +1,155 @@
+"""The ``legal-tracker`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from legal_tracker import db
+from legal_tracker.settings import Settings, SettingsError, get_settings
+
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+COMMANDS: dict[str, tuple[str, Command, Callable[[argparse.ArgumentParser], None] | None]] = {}
+
+
+def command(name: str, help_text: str,
+            arguments: Callable[[argparse.ArgumentParser], None] | None = None
+            ) -> Callable[[Command], Command]:
+    def decorator(func: Command) -> Command:
+        COMMANDS[name] = (help_text, func, arguments)
+        return func
+
+    return decorator
+
+
+async def _open(settings: Settings) -> None:
+    await db.setup(settings, pool=False)
+
+
+@command("migrate", "create or update the database schema")
+async def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.migrate import migrate
+
+    await _open(settings)
+    applied = await migrate()
+    print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+    return 0
+
+
+def _create_user_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--role", required=True, choices=["admin", "lawyer", "caseworker", "viewer"])
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--office", type=int, default=None, help="office id (none: organisation-wide)")
+
+
+def _read_password() -> str:
+    # Never from argv: it would be visible in the process list and shell history.
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != first:
+            raise SystemExit("passwords do not match")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@command("create-user", "create a member of staff (password from stdin or a prompt)", _create_user_args)
+async def create_user_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.access import Actor
+    from legal_tracker.errors import DomainError
+    from legal_tracker.migrate import migrate
+    from legal_tracker.services.organisation import create_staff
+    from legal_tracker.services.passwords import MIN_PASSWORD_LENGTH
+
+    password = _read_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", file=sys.stderr)
+        return 2
+    await _open(settings)
+    await migrate()
+    system = Actor(staff_id=0, role="admin", office_id=None, name="command line")
+    try:
+        staff = await create_staff(system, {
+            "email": args.email, "role": args.role, "name": args.name, "office": args.office,
+            "password": password,
+        })
+    except DomainError as exc:
+        print(f"could not create the user: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"created {staff['role']} #{staff['id']} <{staff['email']}>")
+    return 0
+
+
+@command("seed-demo", "fill the database with realistic, clearly fictional demo data")
+async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.migrate import migrate
+    from legal_tracker.seed import seed_demo
+
+    await _open(settings)
+    await migrate()
+    summary = await seed_demo()
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+@command("generate-key", "print a new random key for LEGAL_TRACKER_SECRET_KEY")
+async def generate_key_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.crypto import generate_key
+
+    print(generate_key())
+    return 0
+
+
+def _serve_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-migrate", action="store_true", help="do not migrate before serving")
+    parser.add_argument("--workers", type=int, default=1)
+
+
+@command("serve", "migrate, then serve the API", _serve_args)
+async def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.no_migrate:
+        await migrate_command(args, settings)
+        await db.teardown()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="legal-tracker", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, _, arguments) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text)
+        if arguments:
+            arguments(sp)
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _, func, _ = COMMANDS[args.command]
+    try:
+        code = asyncio.run(func(args, settings))
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve" and code == 0:
+        import uvicorn
+
+        from api.app import create_app
+
+        print(f"serving on http://{settings.host}:{settings.port} (docs at /schema)")
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    workers=1, log_level=settings.log_level.lower(), access_log=False,
+                    proxy_headers=False)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

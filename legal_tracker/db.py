@@ -1,0 +1,133 @@
+"""The database engine: chosen from the settings, bound to every table, opened and closed once.
+
+Piccolo's SQLite engine opens a connection per query and never sets WAL, so we set WAL at
+start (it persists in the file), pass a busy timeout to every connection, and open write
+transactions as IMMEDIATE so that two writers queue instead of failing half-way with
+"database is locked". On PostgreSQL a connection pool is opened and closed with the app.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
+from piccolo.table import Table
+
+from legal_tracker import crypto
+from legal_tracker.settings import Settings
+
+# Every module that defines tables. Each area owns one ``tables.py``; listing them here binds
+# them all to the one engine chosen at start-up.
+TABLE_MODULES = [
+    "legal_tracker.tables",
+]
+
+SQLITE_TIMEOUT_SECONDS = 30.0
+
+_engine: Engine | None = None
+
+
+def import_table_modules() -> None:
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+
+
+def all_tables() -> list[type[Table]]:
+    import_table_modules()
+    seen: list[type[Table]] = []
+    stack = list(Table.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__ in TABLE_MODULES and cls not in seen:
+            seen.append(cls)
+    return seen
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:"):
+        path = database_url.removeprefix("sqlite:///").removeprefix("sqlite://")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgresql", "postgres"}:
+        raise ValueError("database URL must be sqlite:///… or postgresql://…")
+    return PostgresEngine(config={"dsn": database_url})
+
+
+def bind(engine: Engine) -> None:
+    global _engine
+    _engine = engine
+    for table in all_tables():
+        table._meta._db = engine
+
+
+def engine() -> Engine:
+    if _engine is None:
+        raise RuntimeError("database not configured; call legal_tracker.db.setup first")
+    return _engine
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+def enable_wal(path: str) -> None:
+    # journal_mode=WAL is a property of the file, so setting it once at start is enough.
+    with sqlite3.connect(path, timeout=SQLITE_TIMEOUT_SECONDS) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+
+
+async def setup(settings: Settings, *, pool: bool = True) -> Engine:
+    """Open the database named by the settings and load the field-encryption key."""
+    crypto.set_cipher(crypto.load_cipher(settings))
+    eng = make_engine(settings.database_url)
+    if isinstance(eng, SQLiteEngine):
+        enable_wal(eng.path)
+    elif pool and isinstance(eng, PostgresEngine):
+        await eng.start_connection_pool(min_size=1, max_size=10)
+    bind(eng)
+    return eng
+
+
+async def teardown() -> None:
+    global _engine
+    eng = _engine
+    if isinstance(eng, PostgresEngine) and eng.pool is not None:
+        await eng.close_connection_pool()
+
+
+def transaction() -> Any:
+    """A write transaction: IMMEDIATE on SQLite (take the write lock up front, wait for it
+    with the busy timeout rather than failing on upgrade), the default on PostgreSQL."""
+    eng = engine()
+    if isinstance(eng, SQLiteEngine):
+        return eng.transaction(transaction_type=TransactionType.immediate)
+    return eng.transaction()
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[None]:
+    async with transaction():
+        yield
+
+
+async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Raw SQL with ``{}`` placeholders (Piccolo's QueryString), inside any open transaction."""
+    result = await engine().run_querystring(QueryString(sql, *args))
+    return list(result or [])
+
+
+async def ping() -> bool:
+    rows = await execute("SELECT 1 AS ok")
+    return bool(rows) and rows[0]["ok"] == 1
