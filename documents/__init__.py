@@ -1,0 +1,65 @@
+"""Filing templates (.docx) and drafting: built-in templates, the variables a template
+needs, upload checks, sandboxed rendering and PDF conversion.
+
+This package knows nothing of the database or HTTP; see ``documents/README_SECTION.md``
+for how template authors use it.
+"""
+
+from documents.analysis import (
+    TemplateVariables,
+    analyse_template,
+    check_template,
+    describe_template,
+    discover_variables,
+)
+from documents.builtin import BUILTIN_TEMPLATES, BuiltinTemplate, builtin_template
+from documents.errors import (
+    ConversionFailed,
+    ConverterUnavailable,
+    DocumentError,
+    InvalidFields,
+    MissingVariables,
+    RenderLimitExceeded,
+    TemplateProblem,
+    TemplateRejected,
+)
+from documents.pdf import convert_to_pdf
+from documents.render import render_filing
+from documents.sandbox import DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIME_LIMIT_S
+from documents.variables import (
+    CATALOGUE,
+    FilingContext,
+    SystemVariable,
+    build_context,
+    is_user_field_name,
+    missing_variables,
+)
+
+__all__ = [
+    "BUILTIN_TEMPLATES",
+    "CATALOGUE",
+    "DEFAULT_MAX_OUTPUT_BYTES",
+    "DEFAULT_TIME_LIMIT_S",
+    "BuiltinTemplate",
+    "ConversionFailed",
+    "ConverterUnavailable",
+    "DocumentError",
+    "FilingContext",
+    "InvalidFields",
+    "MissingVariables",
+    "RenderLimitExceeded",
+    "SystemVariable",
+    "TemplateProblem",
+    "TemplateRejected",
+    "TemplateVariables",
+    "analyse_template",
+    "build_context",
+    "builtin_template",
+    "check_template",
+    "convert_to_pdf",
+    "describe_template",
+    "discover_variables",
+    "is_user_field_name",
+    "missing_variables",
+    "render_filing",
+]
