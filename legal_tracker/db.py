@@ -25,8 +25,10 @@ from piccolo.table import Table
 from legal_tracker import crypto
 from legal_tracker.settings import Settings
 
-# Every module that defines tables. Each area owns one ``tables.py``; listing them here binds
-# them all to the one engine chosen at start-up.
+# The domain core's table modules, imported (and so bound) whenever the engine is set up.
+# The outer packages (``calendars``, ``documents``) import their own ``tables.py``; since
+# dependencies point inwards, the core never imports them: every table class loaded in the
+# process is bound, whichever package defined it.
 TABLE_MODULES = [
     "legal_tracker.tables",
 ]
@@ -48,7 +50,7 @@ def all_tables() -> list[type[Table]]:
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if cls.__module__ in TABLE_MODULES and cls not in seen:
+        if not cls.__module__.startswith("piccolo") and cls not in seen:
             seen.append(cls)
     return seen
 

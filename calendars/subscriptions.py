@@ -1,0 +1,188 @@
+"""Creating, listing and revoking calendar subscriptions, and resolving a feed token.
+
+Who may subscribe to what:
+
+* ``staff`` — the hearings a member of staff accompanies: one's own, or (admins) anyone's in
+  their office;
+* ``case`` — every hearing and deadline of a case the caller may see;
+* ``office`` — every hearing of an office: admins of that office only.
+
+The owner's right is checked again on every fetch: a token whose owner was deactivated or
+unassigned from the case stops working at once, as if it never existed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from calendars.tables import CalendarSubscription
+from legal_tracker import audit, db
+from legal_tracker.access import Actor, office_visible
+from legal_tracker.errors import Forbidden, Invalid, NotFound, TooManyRequests
+from legal_tracker.services.cases import fetch_case
+from legal_tracker.services.common import PageRequest, check_id, page_of, utcnow
+from legal_tracker.tables import Office, Staff
+
+SCOPES = ("staff", "case", "office")
+PRIVACY_LEVELS = ("standard", "minimal")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_urls(public_url: str, token: str) -> tuple[str, str]:
+    url = f"{public_url.rstrip('/')}/calendars/{token}.ics"
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return url, webcal
+
+
+async def _check_target(actor: Actor, scope: str, target_id: int) -> str:
+    """Raises unless ``actor`` may subscribe to the target; returns a display name."""
+    if scope == "staff":
+        check_id("staff", target_id)
+        staff = await Staff.select(Staff.id, Staff.name, Staff.office, Staff.active).where(
+            Staff.id == target_id).first()
+        if staff is None or not office_visible(actor, staff["office"]):
+            raise NotFound("staff")
+        if target_id != actor.staff_id and not actor.is_admin:
+            raise Forbidden("you may subscribe to your own accompaniments only")
+        return "My court accompaniments" if target_id == actor.staff_id else "Court accompaniments"
+    if scope == "case":
+        case = await fetch_case(actor, target_id)
+        return f"Hearings {case['reference']}"
+    check_id("office", target_id)
+    office = await Office.select(Office.id, Office.name).where(Office.id == target_id).first()
+    if office is None or not office_visible(actor, target_id):
+        raise NotFound("office")
+    if not actor.is_admin:
+        raise Forbidden("only an admin may subscribe to a whole office's hearings")
+    return f"Hearings {office['name']}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedSubscription:
+    row: dict[str, Any]
+    url: str
+    webcal_url: str
+
+
+async def create_subscription(actor: Actor, public_url: str, scope: str, target_id: int,
+                              privacy: str = "standard") -> CreatedSubscription:
+    if scope not in SCOPES:
+        raise Invalid("scope", f"must be one of {', '.join(SCOPES)}")
+    if privacy not in PRIVACY_LEVELS:
+        raise Invalid("privacy", f"must be one of {', '.join(PRIVACY_LEVELS)}")
+    name = await _check_target(actor, scope, target_id)
+    token = secrets.token_urlsafe(32)  # 256 bits
+    now = utcnow()
+    async with db.transaction():
+        rows = await CalendarSubscription.insert(CalendarSubscription(
+            owner=actor.staff_id, scope=scope, target_id=target_id, privacy=privacy,
+            token_hash=token_digest(token), name=name, created_at=now,
+        )).returning(CalendarSubscription.id)
+        sub_id = rows[0]["id"]
+        await audit.record(actor.staff_id, "create", "calendar_subscription", sub_id,
+                           office_id=actor.office_id, detail={"scope": scope, "target_id": target_id})
+    url, webcal = feed_urls(public_url, token)
+    return CreatedSubscription(await _get(sub_id), url, webcal)
+
+
+async def _get(sub_id: int) -> dict[str, Any]:
+    row = await CalendarSubscription.select(
+        *[c for c in CalendarSubscription.all_columns() if c._meta.name != "token_hash"]
+    ).where(CalendarSubscription.id == sub_id).first()
+    if row is None:
+        raise NotFound("calendar subscription")
+    return row
+
+
+def _visible(actor: Actor) -> Any:
+    query = CalendarSubscription.select(
+        *[c for c in CalendarSubscription.all_columns() if c._meta.name != "token_hash"]
+    )
+    if actor.is_org_admin:
+        return query
+    if actor.is_admin:
+        return query.where(CalendarSubscription.owner.office == actor.office_id)
+    return query.where(CalendarSubscription.owner == actor.staff_id)
+
+
+async def list_subscriptions(actor: Actor, page: PageRequest, include_revoked: bool = False) -> Any:
+    page = page.clamp()
+    query = _visible(actor).order_by(CalendarSubscription.id)
+    if not include_revoked:
+        query = query.where(CalendarSubscription.revoked_at.is_null())
+    rows = await query.limit(page.limit + 1).offset(page.offset)
+    return page_of(rows, page)
+
+
+async def revoke_subscription(actor: Actor, sub_id: int) -> None:
+    check_id("calendar subscription", sub_id)
+    row = await _visible(actor).where(CalendarSubscription.id == sub_id).first()
+    if row is None:
+        raise NotFound("calendar subscription")
+    async with db.transaction():
+        await CalendarSubscription.update({CalendarSubscription.revoked_at: utcnow()}).where(
+            (CalendarSubscription.id == sub_id) & CalendarSubscription.revoked_at.is_null())
+        await audit.record(actor.staff_id, "revoke", "calendar_subscription", sub_id,
+                           office_id=actor.office_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRequest:
+    """A live subscription, resolved from its token, with its owner as they are now."""
+
+    id: int
+    scope: str
+    target_id: int
+    privacy: str
+    name: str
+    owner: Actor
+
+
+async def resolve_token(token: str) -> FeedRequest:
+    if not token or len(token) > 100:
+        raise NotFound("calendar")
+    row = await CalendarSubscription.select(
+        CalendarSubscription.id, CalendarSubscription.scope, CalendarSubscription.target_id,
+        CalendarSubscription.privacy, CalendarSubscription.name, CalendarSubscription.revoked_at,
+        CalendarSubscription.owner.id, CalendarSubscription.owner.role,
+        CalendarSubscription.owner.office, CalendarSubscription.owner.active,
+        CalendarSubscription.owner.name,
+    ).where(CalendarSubscription.token_hash == token_digest(token)).first()
+    if row is None or row["revoked_at"] is not None or not row["owner.active"]:
+        raise NotFound("calendar")
+    owner = Actor(row["owner.id"], row["owner.role"], row["owner.office"], row["owner.name"])
+    try:
+        await _check_target(owner, row["scope"], row["target_id"])
+    except (NotFound, Forbidden):
+        raise NotFound("calendar") from None
+    return FeedRequest(row["id"], row["scope"], row["target_id"], row["privacy"], row["name"], owner)
+
+
+class FeedRateLimiter:
+    """Calendar clients poll every few minutes at most; hundreds of requests a minute on one
+    token means a leaked URL being scraped or a broken client."""
+
+    def __init__(self, per_minute: int = 60) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[str, deque[float]] = {}
+
+    def check(self, key: str) -> None:
+        now = time.monotonic()
+        window = self._hits.setdefault(key, deque())
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            raise TooManyRequests("too many calendar requests for this feed",
+                                  int(60 - (now - window[0])) + 1)
+        window.append(now)
+        if len(self._hits) > 50_000:
+            for stale in [k for k, v in self._hits.items() if not v or now - v[-1] > 60]:
+                del self._hits[stale]
