@@ -103,7 +103,9 @@ def _validation(request: Request, exc: ValidationException) -> Response[dict[str
         if not isinstance(item, dict):
             continue
         message = _AT_PATH.sub("", str(item.get("message", "invalid value")))
-        errors.append({"field": _field_of(item), "source": str(item.get("source", "body")),
+        source = item.get("source", "body")
+        source = getattr(source, "value", source)  # Litestar passes a ParamType enum
+        errors.append({"field": _field_of(item), "source": str(source),
                        "message": message})
     sources = {e["source"] for e in errors}
     status = 422 if sources == {"body"} else 400

@@ -116,8 +116,10 @@ async def _check_links(actor: Actor, office_id: int, values: dict[str, Any], che
 def _survivor_links(values: dict[str, Any]) -> None:
     """``survivor_ids`` (API.md) and ``survivors`` (with roles) both describe the links."""
     ids = values.pop("survivor_ids", None)
-    if "survivors" not in values and ids is not None:
-        values["survivors"] = [{"id": i, "role": "complainant"} for i in ids]
+    if values.get("survivors") is None:
+        values.pop("survivors", None)
+        if ids is not None:
+            values["survivors"] = [{"id": i, "role": "complainant"} for i in ids]
 
 
 async def create_case(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
