@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -76,6 +77,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                                               description="token from POST /api/auth/login"),
             }),
             security=[{"BearerToken": []}],
+        ),
+        # httpx logs every outgoing URL at INFO (gateway calls); keep it quiet. Exceptions are
+        # logged by api/errors.py without their text, which may carry values.
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level, "handlers": ["queue_listener"]},
+            loggers={"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+            log_exceptions="never",
         ),
         debug=False,
     )
