@@ -16,12 +16,14 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import auth_middleware
+from api.controllers.calendars import CalendarSubscriptionController, calendar_feed
 from api.controllers.cases import CaseController, HearingController
 from api.controllers.organisation import CourtController, OfficeController, StaffController
 from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import AuthController, health
 from api.errors import EXCEPTION_HANDLERS
 from api.security import SecurityHeadersMiddleware
+from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
 from legal_tracker.scheduler import start_scheduler
 from legal_tracker.services.auth import LoginRateLimiter
@@ -32,10 +34,10 @@ log = logging.getLogger("legal_tracker")
 # Controllers of the /api surface. Each area adds its own here.
 API_CONTROLLERS: list[Any] = [
     AuthController, OfficeController, CourtController, StaffController, SurvivorController,
-    ContactController, CaseController, HearingController,
+    ContactController, CaseController, HearingController, CalendarSubscriptionController,
 ]
 # Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
-PUBLIC_ROUTES: list[Any] = [health]
+PUBLIC_ROUTES: list[Any] = [health, calendar_feed]
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
@@ -64,7 +66,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         middleware=[SecurityHeadersMiddleware, auth_middleware()],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings,
-                     "login_limiter": LoginRateLimiter(settings.login_rate_per_minute)}),
+                     "login_limiter": LoginRateLimiter(settings.login_rate_per_minute),
+                     "feed_limiter": FeedRateLimiter()}),
         request_max_body_size=settings.max_body_bytes,
         cors_config=cors,
         openapi_config=OpenAPIConfig(

@@ -74,7 +74,10 @@ class CaseController(Controller):
         return read(HearingRead, await svc.create_hearing(actor, case_id, values_of(data, RENAME)))
 
 
-When = Annotated[datetime | None, Parameter(description="ISO 8601 with an offset")]
+From = Annotated[datetime | None, Parameter(
+    query="from", description="start time at or after (ISO 8601 with offset)")]
+To = Annotated[datetime | None, Parameter(
+    query="to", description="start time before (ISO 8601 with offset)")]
 
 
 class HearingController(Controller):
@@ -85,8 +88,8 @@ class HearingController(Controller):
     @get("/", responses=READ_ERRORS)
     async def list_hearings(
         self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
-        starts_from: Annotated[datetime | None, Parameter(query="from", description="start time at or after (ISO 8601 with offset)")] = None,
-        starts_to: Annotated[datetime | None, Parameter(query="to", description="start time before (ISO 8601 with offset)")] = None,
+        starts_from: From = None,
+        starts_to: To = None,
         court_id: OptId = None, staff_id: OptId = None, status: HearingStatus | None = None,
         case_id: OptId = None, office_id: OptId = None, kind: HearingKind | None = None,
     ) -> HearingList:
