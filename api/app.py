@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings,
                      "login_limiter": LoginRateLimiter(settings.login_rate_per_minute),
-                     "feed_limiter": FeedRateLimiter()}),
+                     "feed_limiter": FeedRateLimiter(settings.feed_rate_per_minute)}),
         request_max_body_size=settings.max_body_bytes,
         cors_config=cors,
         openapi_config=OpenAPIConfig(

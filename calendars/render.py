@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDuration
 
-from calendars.service import load_feed_rows
+from calendars.service import feed_state, load_feed_rows, state_last_modified
 from calendars.subscriptions import FeedRequest
 from legal_tracker.settings import Settings
 
@@ -40,18 +40,19 @@ KIND_LABELS = {
 
 @dataclass(frozen=True, slots=True)
 class PreparedFeed:
-    """What a conditional request needs (ETag, Last-Modified) before any serialising."""
+    """What a conditional request needs (ETag, Last-Modified), known before any row is
+    loaded or serialised; ``body()`` builds (or reuses) the calendar only when asked."""
 
     feed: FeedRequest
-    rows: dict[str, Any]
     domain: str
     etag: str
     last_modified: datetime
 
-    def body(self) -> bytes:
+    async def body(self) -> bytes:
         cached = _bodies.get(self.etag)
         if cached is None:
-            cached = build_calendar(self.feed, self.rows, self.domain)
+            rows = await load_feed_rows(self.feed)
+            cached = build_calendar(self.feed, rows, self.domain)
             _bodies.put(self.etag, cached)
         return cached
 
@@ -106,24 +107,11 @@ def _deadline_key(row: dict[str, Any]) -> tuple:
             row.get("what_to_do"), row.get("updated_at"))
 
 
-def fingerprint(feed: FeedRequest, rows: dict[str, Any]) -> str:
+def fingerprint(feed: FeedRequest, state: tuple[Any, ...], domain: str) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{FORMAT_VERSION}|{feed.id}|{feed.name}|{feed.privacy}".encode())
-    for row in rows["hearings"]:
-        digest.update(repr(_hearing_key(row, feed.privacy)).encode())
-    for row in rows["deadlines"]:
-        digest.update(repr(_deadline_key(row)).encode())
+    digest.update(f"{FORMAT_VERSION}|{feed.id}|{feed.name}|{feed.privacy}|{domain}".encode())
+    digest.update(repr(state).encode())
     return '"' + digest.hexdigest() + '"'
-
-
-def last_modified(rows: dict[str, Any], fallback: datetime) -> datetime:
-    stamps = [fallback]
-    for row in rows["hearings"]:
-        stamps.append(row["updated_at"])
-        stamps.append(row["court_updated_at"])
-        stamps.extend(s[2] for s in row["staff"])
-    stamps.extend(d["updated_at"] for d in rows["deadlines"] if d.get("updated_at"))
-    return max(_utc(s) for s in stamps).replace(microsecond=0)
 
 
 def _summary(row: dict[str, Any]) -> str:
@@ -248,7 +236,7 @@ def build_calendar(feed: FeedRequest, rows: dict[str, Any], domain: str) -> byte
 
 
 async def prepare_feed(feed: FeedRequest, settings: Settings) -> PreparedFeed:
-    rows = await load_feed_rows(feed)
+    state = await feed_state(feed)
     domain = _domain(settings)
-    return PreparedFeed(feed, rows, domain, fingerprint(feed, rows) if domain else "",
-                        last_modified(rows, datetime(2020, 1, 1, tzinfo=UTC)))
+    return PreparedFeed(feed, domain, fingerprint(feed, state, domain),
+                        state_last_modified(state, datetime(2020, 1, 1, tzinfo=UTC)))

@@ -105,6 +105,9 @@ async def setup(settings: Settings, *, pool: bool = True) -> Engine:
 async def teardown() -> None:
     global _engine
     eng = _engine
+    for conn in _fast.values():
+        conn.close()
+    _fast.clear()
     if isinstance(eng, PostgresEngine) and eng.pool is not None:
         await eng.close_connection_pool()
 
@@ -115,6 +118,58 @@ def transaction() -> Any:
     eng = engine()
     if isinstance(eng, SQLiteEngine):
         return eng.transaction(transaction_type=TransactionType.immediate)
+    return eng.transaction()
+
+
+_fast: dict[str, sqlite3.Connection] = {}
+
+
+async def fast_read(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """A small read for a hot path (calendar polling), with ``?`` placeholders.
+
+    On SQLite it runs on a process-local read-only connection on the event loop's own thread:
+    in WAL mode readers never wait for writers, and skipping aiosqlite's thread hop and
+    connection set-up takes a sub-millisecond query from ~1 ms to ~0.1 ms. On PostgreSQL it
+    is an ordinary pooled query.
+    """
+    eng = engine()
+    if isinstance(eng, SQLiteEngine):
+        conn = _fast.get(eng.path)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{eng.path}?mode=ro", uri=True, timeout=2.0,
+                                   check_same_thread=False,
+                                   detect_types=sqlite3.PARSE_DECLTYPES)
+            conn.row_factory = sqlite3.Row
+            _fast[eng.path] = conn
+        cursor = conn.execute(sql, args)
+        rows = [dict(r) for r in cursor.fetchall()]
+        cursor.close()
+        return rows
+    numbered = sql
+    for i in range(sql.count("?")):
+        numbered = numbered.replace("?", f"${i + 1}", 1)
+    return await execute_native(numbered, *args)
+
+
+async def execute_native(sql: str, *args: Any) -> list[dict[str, Any]]:
+    eng = engine()
+    assert isinstance(eng, PostgresEngine)
+    if eng.pool is not None:
+        async with eng.pool.acquire() as conn:
+            return [dict(r) for r in await conn.fetch(sql, *args)]
+    conn = await eng.get_new_connection()
+    try:
+        return [dict(r) for r in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
+
+
+def read_transaction() -> Any:
+    """Several reads on one connection and one snapshot. On SQLite this also saves opening a
+    connection (and a thread) per query, which dominates small requests."""
+    eng = engine()
+    if isinstance(eng, SQLiteEngine):
+        return eng.transaction(transaction_type=TransactionType.deferred)
     return eng.transaction()
 
 

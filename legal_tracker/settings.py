@@ -71,6 +71,7 @@ class Settings:
     login_max_failures: int = 6
     login_lockout_minutes: float = 15.0
     login_rate_per_minute: int = 20
+    feed_rate_per_minute: int = 60
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 10_485_760
     cors_origins: tuple[str, ...] = ()
@@ -141,6 +142,7 @@ def load_settings() -> Settings:
         login_max_failures=_env_int("LOGIN_MAX_FAILURES", 6),
         login_lockout_minutes=_env_float("LOGIN_LOCKOUT_MINUTES", 15.0),
         login_rate_per_minute=_env_int("LOGIN_RATE_PER_MINUTE", 20),
+        feed_rate_per_minute=_env_int("FEED_RATE_PER_MINUTE", 60),
         max_body_bytes=_env_int("MAX_BODY_BYTES", 1_048_576),
         max_upload_bytes=_env_int("MAX_UPLOAD_BYTES", 10_485_760),
         cors_origins=cors,

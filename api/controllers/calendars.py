@@ -16,6 +16,7 @@ from api.convert import read
 from api.schemas import Base, Id, Page
 from calendars import subscriptions as subs
 from calendars.render import prepare_feed
+from legal_tracker import db
 from legal_tracker.access import Actor
 from legal_tracker.errors import NotFound
 
@@ -106,7 +107,9 @@ async def calendar_feed(request: Request, filename: Token) -> Response[bytes]:
     }
     if _not_modified(request, rendered.etag, rendered.last_modified):
         return Response(b"", status_code=304, headers=headers)
-    return Response(rendered.body(), status_code=200, headers=headers,
+    async with db.read_transaction():
+        body = await rendered.body()
+    return Response(body, status_code=200, headers=headers,
                     media_type="text/calendar")
 
 
