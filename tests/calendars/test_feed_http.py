@@ -186,3 +186,33 @@ async def test_daylight_saving_court_gets_a_full_vtimezone(world):
     s = events[f"hearing-{summer['id']}@tracker.example.org"].decoded("DTSTART")
     assert (w.astimezone(UTC).hour, s.astimezone(UTC).hour) == (10, 9)
     assert (w.hour, s.hour) == (10, 10)
+
+
+async def test_etag_follows_court_and_staff_changes_but_not_unrelated_ones(world):
+    office, court, worker_id, worker, survivor, case = await _setup(world)
+    await world.hearing(case["id"], _future(4), staff_ids=[worker_id])
+    sub = await _subscribe(world, worker, "staff", worker_id)
+    etag = (await _fetch(world, sub["url"])).headers["etag"]
+    # A hearing the caseworker does not accompany changes nothing in their feed.
+    await world.hearing(case["id"], _future(6))
+    assert (await _fetch(world, sub["url"], **{"If-None-Match": etag})).status_code == 304
+    renamed = await world.client.patch(f"/api/courts/{court['id']}",
+                                       json={"name": "Kibera Law Courts (Annex)"},
+                                       headers=world.admin)
+    assert renamed.status_code == 200
+    after = await _fetch(world, sub["url"], **{"If-None-Match": etag})
+    assert after.status_code == 200 and "Annex" in after.text
+    etag = after.headers["etag"]
+    staff = await world.client.patch(f"/api/staff/{worker_id}", json={"name": "Grace A. Otieno"},
+                                     headers=world.admin)
+    assert staff.status_code == 200
+    again = await _fetch(world, sub["url"], **{"If-None-Match": etag})
+    assert again.status_code == 200 and "Grace A. Otieno" in again.text
+
+
+async def test_feed_requests_are_rate_limited_per_token(world):
+    office, court, worker_id, worker, survivor, case = await _setup(world)
+    sub = await _subscribe(world, worker, "staff", worker_id)
+    world.client._transport.app.state.feed_limiter.per_minute = 3  # type: ignore[attr-defined]
+    codes = [(await _fetch(world, sub["url"])).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
