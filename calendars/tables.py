@@ -11,7 +11,7 @@ from legal_tracker.tables import Staff
 
 class CalendarSubscription(Table, tablename="calendar_subscription"):
     id = Serial(primary_key=True)
-    owner = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    owner = ForeignKey(references=Staff, null=False, on_delete=OnDelete.cascade)
     scope = Varchar(length=8)
     target_id = Integer()
     privacy = Varchar(length=16, default="standard")

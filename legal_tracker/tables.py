@@ -64,7 +64,7 @@ class Staff(Table, tablename="staff"):
 
 class Survivor(Table, tablename="survivor"):
     id = Serial(primary_key=True)
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    office = ForeignKey(references=Office, null=False, on_delete=OnDelete.restrict)
     code = Varchar(length=32)
     legal_name_enc = Text(null=True, default=None)
     birth_year = Integer(null=True, default=None)
@@ -77,7 +77,7 @@ class Survivor(Table, tablename="survivor"):
 
 class Contact(Table, tablename="contact"):
     id = Serial(primary_key=True)
-    survivor = ForeignKey(references=Survivor, on_delete=OnDelete.cascade)
+    survivor = ForeignKey(references=Survivor, null=False, on_delete=OnDelete.cascade)
     name = Varchar(length=200)
     relationship = Varchar(length=64)
     phone_enc = Text(null=True, default=None)
@@ -93,7 +93,7 @@ class Contact(Table, tablename="contact"):
 
 class Case(Table, tablename="legal_case"):
     id = Serial(primary_key=True)
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    office = ForeignKey(references=Office, null=False, on_delete=OnDelete.restrict)
     court = ForeignKey(references=Court, null=True, default=None, on_delete=OnDelete.restrict)
     reference = Varchar(length=64)
     court_case_number = Varchar(length=64, null=True, default=None)
@@ -112,28 +112,28 @@ class Case(Table, tablename="legal_case"):
 
 class CaseStaff(Table, tablename="case_staff"):
     id = Serial(primary_key=True)
-    case = ForeignKey(references=Case, on_delete=OnDelete.cascade)
-    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    case = ForeignKey(references=Case, null=False, on_delete=OnDelete.cascade)
+    staff = ForeignKey(references=Staff, null=False, on_delete=OnDelete.cascade)
 
 
 class CaseSurvivor(Table, tablename="case_survivor"):
     id = Serial(primary_key=True)
-    case = ForeignKey(references=Case, on_delete=OnDelete.cascade)
-    survivor = ForeignKey(references=Survivor, on_delete=OnDelete.cascade)
+    case = ForeignKey(references=Case, null=False, on_delete=OnDelete.cascade)
+    survivor = ForeignKey(references=Survivor, null=False, on_delete=OnDelete.cascade)
     role = Varchar(length=16, default="complainant")
 
 
 class Accused(Table, tablename="accused"):
     id = Serial(primary_key=True)
-    case = ForeignKey(references=Case, on_delete=OnDelete.cascade)
+    case = ForeignKey(references=Case, null=False, on_delete=OnDelete.cascade)
     name = Varchar(length=200)
     status = Varchar(length=16, default="at_large")
 
 
 class Hearing(Table, tablename="hearing"):
     id = Serial(primary_key=True)
-    case = ForeignKey(references=Case, on_delete=OnDelete.restrict)
-    court = ForeignKey(references=Court, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, null=False, on_delete=OnDelete.restrict)
+    court = ForeignKey(references=Court, null=False, on_delete=OnDelete.restrict)
     courtroom = Varchar(length=64, default="")
     starts_at = Timestamptz()
     duration_minutes = Integer(default=120)
@@ -159,8 +159,8 @@ class Hearing(Table, tablename="hearing"):
 
 class HearingStaff(Table, tablename="hearing_staff"):
     id = Serial(primary_key=True)
-    hearing = ForeignKey(references=Hearing, on_delete=OnDelete.cascade)
-    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    hearing = ForeignKey(references=Hearing, null=False, on_delete=OnDelete.cascade)
+    staff = ForeignKey(references=Staff, null=False, on_delete=OnDelete.cascade)
 
 
 class HearingHistory(Table, tablename="hearing_history"):
@@ -168,7 +168,7 @@ class HearingHistory(Table, tablename="hearing_history"):
     outcome and change, with the time it had before."""
 
     id = Serial(primary_key=True)
-    hearing = ForeignKey(references=Hearing, on_delete=OnDelete.cascade)
+    hearing = ForeignKey(references=Hearing, null=False, on_delete=OnDelete.cascade)
     at = Timestamptz()
     actor = Integer(null=True, default=None)
     action = Varchar(length=24)
@@ -181,7 +181,7 @@ class HearingHistory(Table, tablename="hearing_history"):
 
 class AuthToken(Table, tablename="auth_token"):
     id = Serial(primary_key=True)
-    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    staff = ForeignKey(references=Staff, null=False, on_delete=OnDelete.cascade)
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz()
     expires_at = Timestamptz()
