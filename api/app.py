@@ -19,6 +19,8 @@ from api.auth import auth_middleware
 from api.controllers.calendars import CalendarSubscriptionController, calendar_feed
 from api.controllers.cases import CaseController, HearingController
 from api.controllers.organisation import CourtController, OfficeController, StaffController
+from api.controllers.reminders import ReminderController
+from api.controllers.sms_webhooks import SMS_WEBHOOKS
 from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import AuthController, health
 from api.errors import EXCEPTION_HANDLERS
@@ -28,6 +30,7 @@ from legal_tracker import __version__, db
 from legal_tracker.scheduler import start_scheduler
 from legal_tracker.services.auth import LoginRateLimiter
 from legal_tracker.settings import Settings, get_settings
+from legal_tracker.sms import dispatcher as sms_dispatcher
 
 log = logging.getLogger("legal_tracker")
 
@@ -35,9 +38,10 @@ log = logging.getLogger("legal_tracker")
 API_CONTROLLERS: list[Any] = [
     AuthController, OfficeController, CourtController, StaffController, SurvivorController,
     ContactController, CaseController, HearingController, CalendarSubscriptionController,
+    ReminderController,
 ]
 # Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
-PUBLIC_ROUTES: list[Any] = [health, calendar_feed]
+PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
@@ -48,6 +52,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if manage_database:
             await db.setup(settings)
+        # The SMS gateway is built from the settings once; the dispatcher tick uses it.
+        await sms_dispatcher.start(settings)
         scheduler = None
         if settings.scheduler:
             scheduler = start_scheduler()
@@ -56,6 +62,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            await sms_dispatcher.stop()
             if manage_database:
                 await db.teardown()
 

@@ -10,6 +10,7 @@ import logging
 import re
 from typing import Any
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -93,6 +94,20 @@ def _field_of(item: dict[str, Any]) -> str:
     return "body" if key == "data" else key or "body"
 
 
+def _client_name(request: Request, name: str) -> str:
+    """The name the client used for a parameter (``from``), not the handler's (``starts_from``)."""
+    try:
+        field = request.route_handler.parsed_fn_signature.parameters.get(name)
+    except Exception:  # noqa: BLE001 - no handler resolved: keep the name as reported
+        return name
+    kwarg = getattr(field, "kwarg_definition", None)
+    for attribute in ("query", "header", "cookie"):
+        alias = getattr(kwarg, attribute, None)
+        if isinstance(alias, str) and alias:
+            return alias
+    return name
+
+
 def _validation(request: Request, exc: ValidationException) -> Response[dict[str, Any]]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     if not extra:
@@ -105,8 +120,10 @@ def _validation(request: Request, exc: ValidationException) -> Response[dict[str
         message = _AT_PATH.sub("", str(item.get("message", "invalid value")))
         source = item.get("source", "body")
         source = getattr(source, "value", source)  # Litestar passes a ParamType enum
-        errors.append({"field": _field_of(item), "source": str(source),
-                       "message": message})
+        field = _field_of(item)
+        if source != "body":
+            field = _client_name(request, field)
+        errors.append({"field": field, "source": str(source), "message": message})
     sources = {e["source"] for e in errors}
     status = 422 if sources == {"body"} else 400
     fields = ", ".join(e["field"] for e in errors)
@@ -128,8 +145,9 @@ def _domain(request: Request, exc: DomainError) -> Response[dict[str, Any]]:
     if isinstance(exc, NotFound):
         return problem(404, exc.message, request=request)
     if isinstance(exc, Invalid):
-        errors = [{"field": p.field, "source": "body", "message": p.message} for p in exc.problems]
-        return problem(422, exc.message, request=request, errors=errors)
+        errors = [{"field": p.field, "source": p.source, "message": p.message} for p in exc.problems]
+        status = 422 if all(p.source == "body" for p in exc.problems) else 400
+        return problem(status, exc.message, request=request, errors=errors)
     if isinstance(exc, Conflict):
         return problem(409, exc.message, request=request)
     if isinstance(exc, Forbidden):
@@ -148,6 +166,15 @@ def _bad_bytes(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     return problem(400, "the request body is not valid UTF-8 JSON", request=request)
 
 
+def _data_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    # PostgreSQL refused a value (SQLSTATE class 22: a NUL character, a number or date out of
+    # its range) that the schemas let through; the transaction has rolled back.
+    log.warning("database refused a value (%s) on %s %s", type(exc).__name__, request.method,
+                request.url.path)
+    return problem(400, "a value in the request cannot be stored (out of range or a NUL "
+                        "character)", request=request)
+
+
 def _internal(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     # The exception's text may hold SQL or values; log its type and place only.
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
@@ -164,6 +191,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: _http,
     DomainError: _domain,
     UnicodeDecodeError: _bad_bytes,
+    asyncpg.exceptions.DataError: _data_error,
     Exception: _internal,
 }
 

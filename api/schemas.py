@@ -25,17 +25,20 @@ from legal_tracker.domain import (
     SurvivorRole,
 )
 
+# Free text may hold anything but NUL, which PostgreSQL cannot store in a text column.
+TEXT = r"^[^\x00]*$"
+
 Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-ShortText = Annotated[str, Meta(max_length=500)]
-LongText = Annotated[str, Meta(max_length=10_000)]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=TEXT)]
+ShortText = Annotated[str, Meta(max_length=500, pattern=TEXT)]
+LongText = Annotated[str, Meta(max_length=10_000, pattern=TEXT)]
 Timezone = Annotated[str, Meta(min_length=1, max_length=64, examples=["Africa/Nairobi"])]
 Country = Annotated[str, Meta(min_length=2, max_length=2, pattern="^[A-Z]{2}$", examples=["KE"])]
 Language = Annotated[str, Meta(min_length=2, max_length=16, examples=["sw"])]
 Phone = Annotated[str, Meta(min_length=4, max_length=32, examples=["+254712345678"])]
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
-Reference = Annotated[str, Meta(min_length=1, max_length=64)]
+Reference = Annotated[str, Meta(min_length=1, max_length=64, pattern=TEXT)]
 Minutes = Annotated[int, Meta(ge=5, le=24 * 60)]
 IdList = Annotated[list[Id], Meta(max_length=100)]
 
@@ -80,7 +83,7 @@ class OfficeCreate(Base):
     country: Country
     timezone: Timezone
     phone: Phone | None = None
-    sms_sender_name: Annotated[str, Meta(max_length=64)] | None = None
+    sms_sender_name: Annotated[str, Meta(max_length=64, pattern=TEXT)] | None = None
     reminder_policy: ReminderPolicy | None = None
 
 
@@ -89,7 +92,7 @@ class OfficeUpdate(Base):
     country: Country | UnsetType = UNSET
     timezone: Timezone | UnsetType = UNSET
     phone: Phone | None | UnsetType = UNSET
-    sms_sender_name: Annotated[str, Meta(max_length=64)] | None | UnsetType = UNSET
+    sms_sender_name: Annotated[str, Meta(max_length=64, pattern=TEXT)] | None | UnsetType = UNSET
     reminder_policy: ReminderPolicy | None | UnsetType = UNSET
 
 
@@ -183,6 +186,7 @@ class StaffList(Page):
 
 # ---------------------------------------------------------------- survivors & contacts
 
+Relationship = Annotated[str, Meta(min_length=1, max_length=64, pattern=TEXT)]
 Code = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")]
 BirthYear = Annotated[int, Meta(ge=1900, le=2100)]
 
@@ -223,7 +227,7 @@ class SurvivorList(Page):
 
 class ContactCreate(Base):
     name: Name
-    relationship: Annotated[str, Meta(min_length=1, max_length=64)]
+    relationship: Relationship
     phone: Phone
     language: Language = "en"
     timezone: Timezone | None = None
@@ -232,7 +236,7 @@ class ContactCreate(Base):
 
 class ContactUpdate(Base):
     name: Name | UnsetType = UNSET
-    relationship: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET
+    relationship: Relationship | UnsetType = UNSET
     phone: Phone | UnsetType = UNSET
     language: Language | UnsetType = UNSET
     timezone: Timezone | None | UnsetType = UNSET
@@ -344,11 +348,14 @@ class CaseList(Page):
 # ---------------------------------------------------------------- hearings
 
 
+Courtroom = Annotated[str, Meta(max_length=64, pattern=TEXT)]
+
+
 class HearingCreate(Base):
     starts_at: AwareDatetime
     kind: HearingKind
     court_id: Id | None = None
-    courtroom: Annotated[str, Meta(max_length=64)] = ""
+    courtroom: Courtroom = ""
     duration_minutes: Minutes = 120
     survivor_attends: bool = False
     survivor_testifies: bool = False
@@ -361,7 +368,7 @@ class HearingCreate(Base):
 class HearingUpdate(Base):
     kind: HearingKind | UnsetType = UNSET
     court_id: Id | UnsetType = UNSET
-    courtroom: Annotated[str, Meta(max_length=64)] | UnsetType = UNSET
+    courtroom: Courtroom | UnsetType = UNSET
     duration_minutes: Minutes | UnsetType = UNSET
     survivor_attends: bool | UnsetType = UNSET
     survivor_testifies: bool | UnsetType = UNSET
@@ -409,13 +416,15 @@ class HearingRead(Struct):
     created_at: datetime
     updated_at: datetime
     warnings: list[Warning_] = []
+    # SMS reminders of this hearing, counted by status (legal_tracker.sms.service).
+    reminder_summary: dict[str, int] | None = None
 
 
 class HearingList(Page):
     items: list[HearingRead]
 
 
-Reason = Annotated[str, Meta(min_length=1, max_length=500)]
+Reason = Annotated[str, Meta(min_length=1, max_length=500, pattern=TEXT)]
 AdjournmentReason = Literal[
     "accused_absent", "prosecutor_not_ready", "witness_absent", "court_did_not_sit",
     "defence_application", "interpreter_unavailable", "other",
@@ -463,7 +472,7 @@ class HearingHistoryRead(Struct):
 
 
 class LoginIn(Base):
-    email: Annotated[str, Meta(min_length=1, max_length=254)]
+    email: Annotated[str, Meta(min_length=1, max_length=254, pattern=TEXT)]
     password: Annotated[str, Meta(min_length=1, max_length=200)]
 
 

@@ -88,13 +88,18 @@ async def create_user_command(args: argparse.Namespace, settings: Settings) -> i
 @command("seed-demo", "fill the database with realistic, clearly fictional demo data")
 async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int:
     from legal_tracker.migrate import migrate
-    from legal_tracker.seed import seed_demo
+    from legal_tracker.seed import DEMO_PASSWORD, demo_logins, seed_demo
 
     await _open(settings)
     await migrate()
     summary = await seed_demo()
-    for key, value in summary.items():
-        print(f"{key}: {value}")
+    if any(summary.values()):
+        print("added: " + ", ".join(f"{value} {key}" for key, value in summary.items()))
+    else:
+        print("demo data already present: nothing added")
+    print(f"demo logins (password for all: {DEMO_PASSWORD}):")
+    for line in demo_logins():
+        print(f"  {line}")
     return 0
 
 
@@ -103,6 +108,29 @@ async def generate_key_command(args: argparse.Namespace, settings: Settings) -> 
     from legal_tracker.crypto import generate_key
 
     print(generate_key())
+    return 0
+
+
+def _dispatch_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max", type=int, default=None, help="send at most this many messages")
+    parser.add_argument("--batch", type=int, default=200, help="reminders claimed per round")
+
+
+@command("dispatch", "send the SMS reminders due now, once, and exit", _dispatch_args)
+async def dispatch_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.sms.dispatcher import Dispatcher, build_gateway
+
+    await db.setup(settings)
+    gateway = build_gateway(settings)
+    try:
+        stats = await Dispatcher(gateway, settings, batch_size=max(1, args.batch)).run_once(
+            max_messages=args.max)
+    finally:
+        await gateway.aclose()
+        await db.teardown()
+    print(f"claimed {stats.claimed}, sent {stats.sent}, failed {stats.failed}, "
+          f"skipped {stats.skipped}, retrying {stats.retrying}, unconfirmed {stats.unconfirmed} "
+          f"in {stats.seconds:.2f}s")
     return 0
 
 

@@ -31,6 +31,10 @@ from legal_tracker.settings import Settings
 # process is bound, whichever package defined it.
 TABLE_MODULES = [
     "legal_tracker.tables",
+    "legal_tracker.sms.tables",
+    # Not a table module: importing it registers the reminder outbox's in-transaction hooks,
+    # so hearings and contacts changed from any entry point (API, CLI, seed) plan reminders.
+    "legal_tracker.sms.service",
 ]
 
 SQLITE_TIMEOUT_SECONDS = 30.0
@@ -122,6 +126,12 @@ def transaction() -> Any:
 
 
 _fast: dict[str, sqlite3.Connection] = {}
+
+
+def in_transaction() -> bool:
+    """Whether this task has a transaction open (whose uncommitted rows ``fast_read``,
+    on its own connection, would not see)."""
+    return engine().current_transaction.get() is not None
 
 
 async def fast_read(sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 class FieldProblem:
     field: str
     message: str
+    source: str = "body"  # where the field came from: body, query, path or header
 
 
 class DomainError(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -32,6 +33,16 @@ def is_country(value: str) -> bool:
     return value in phonenumbers.SUPPORTED_REGIONS or value in {"AQ", "UM"}
 
 
+# Court dates outside these years are typing mistakes; near the ends of Python's datetime
+# range, converting to UTC would overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def is_instant(value: datetime) -> bool:
+    """A timezone-aware moment within the years a court date can have."""
+    return value.utcoffset() is not None and MIN_YEAR <= value.year <= MAX_YEAR
+
+
 def normalise_phone(value: str) -> str | None:
     """E.164 form of a valid number written in international form, else None."""
     try:
@@ -49,8 +60,16 @@ class Checks:
     def __init__(self) -> None:
         self.problems: list[FieldProblem] = []
 
-    def add(self, field: str, message: str) -> None:
-        self.problems.append(FieldProblem(field, message))
+    def add(self, field: str, message: str, source: str = "body") -> None:
+        self.problems.append(FieldProblem(field, message, source))
+
+    def instant(self, field: str, value: datetime | None, source: str = "body") -> None:
+        if value is None:
+            return
+        if value.utcoffset() is None:
+            self.add(field, "must include a UTC offset, e.g. 2026-12-03T09:00:00+03:00", source)
+        elif not is_instant(value):
+            self.add(field, f"must be between the years {MIN_YEAR} and {MAX_YEAR}", source)
 
     def timezone(self, field: str, value: str | None) -> None:
         if value is not None and not is_timezone(value):

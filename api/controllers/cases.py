@@ -11,6 +11,7 @@ from litestar.params import Parameter
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
 from api.convert import read, read_page
 from api.schemas import (
+    TEXT,
     AdjournIn,
     CancelIn,
     CaseCreate,
@@ -28,9 +29,10 @@ from api.schemas import (
 )
 from legal_tracker.access import Actor
 from legal_tracker.domain import CaseStatus, HearingKind, HearingStatus
-from legal_tracker.errors import Invalid
 from legal_tracker.services import cases as case_svc
 from legal_tracker.services import hearings as svc
+from legal_tracker.sms.service import reminder_summaries
+from legal_tracker.validation import Checks
 
 RENAME = {"office_id": "office", "court_id": "court"}
 
@@ -44,7 +46,7 @@ class CaseController(Controller):
     async def list_cases(self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
                          status: CaseStatus | None = None, office_id: OptId = None,
                          staff_id: OptId = None, survivor_id: OptId = None,
-                         reference: Annotated[str | None, Parameter(max_length=64)] = None,
+                         reference: Annotated[str | None, Parameter(max_length=64, pattern=TEXT)] = None,
                          ) -> CaseList:
         return read_page(CaseList, CaseRead, await case_svc.list_cases(
             actor, page(limit, offset), status=status, office_id=office_id, staff_id=staff_id,
@@ -94,9 +96,10 @@ class HearingController(Controller):
         case_id: OptId = None, office_id: OptId = None, kind: HearingKind | None = None,
     ) -> HearingList:
         """Hearings in time order. ``from``/``to`` bound the start time (``to`` exclusive)."""
-        for name, value in (("from", starts_from), ("to", starts_to)):
-            if value is not None and value.tzinfo is None:
-                raise Invalid(name, "must include a UTC offset, e.g. 2026-12-03T00:00:00+03:00")
+        checks = Checks()
+        checks.instant("from", starts_from, source="query")
+        checks.instant("to", starts_to, source="query")
+        checks.raise_if_any()
         return read_page(HearingList, HearingRead, await svc.list_hearings(
             actor, page(limit, offset), starts_from=starts_from, starts_to=starts_to,
             court_id=court_id, staff_id=staff_id, status=status, case_id=case_id,
@@ -104,7 +107,9 @@ class HearingController(Controller):
 
     @get("/{hearing_id:int}", responses=READ_ERRORS)
     async def get_hearing(self, actor: Actor, hearing_id: PathId) -> HearingRead:
-        return read(HearingRead, await svc.get_hearing(actor, hearing_id))
+        hearing = await svc.get_hearing(actor, hearing_id)
+        hearing["reminder_summary"] = (await reminder_summaries([hearing_id]))[hearing_id]
+        return read(HearingRead, hearing)
 
     @patch("/{hearing_id:int}", responses=ERRORS)
     async def update_hearing(self, actor: Actor, hearing_id: PathId,

@@ -20,6 +20,7 @@ from api.controllers.common import (
 )
 from api.convert import read, read_page
 from api.schemas import (
+    TEXT,
     ContactCreate,
     ContactList,
     ContactRead,
@@ -45,7 +46,7 @@ class SurvivorController(Controller):
     @get("/", responses=READ_ERRORS)
     async def list_survivors(self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
                              office_id: OptId = None,
-                             code: Annotated[str | None, Parameter(max_length=32)] = None,
+                             code: Annotated[str | None, Parameter(max_length=32, pattern=TEXT)] = None,
                              ) -> SurvivorList:
         return read_page(SurvivorList, SurvivorRead, await svc.list_survivors(
             actor, page(limit, offset), office_id=office_id, code=code))

@@ -12,7 +12,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from legal_tracker import audit, db
@@ -116,23 +116,33 @@ async def authenticate(settings: Settings, token: str) -> Actor:
     if not token or len(token) > 200:
         raise Unauthorized("a valid bearer token is required")
     now = utcnow()
-    row = await AuthToken.select(
-        AuthToken.id, AuthToken.expires_at, AuthToken.last_used_at, AuthToken.revoked_at,
-        AuthToken.staff.id, AuthToken.staff.role, AuthToken.staff.office,
-        AuthToken.staff.active, AuthToken.staff.name,
-    ).where(AuthToken.token_hash == token_digest(token)).first()
+    # Every request, so on the fast read path (one small indexed query; on SQLite no connection
+    # or thread is opened). It reads the committed state each time: a revoked token or a
+    # deactivated owner is refused on the very next request.
+    rows = await db.fast_read(
+        "SELECT t.id, t.expires_at, t.last_used_at, t.revoked_at, s.id AS staff_id, s.role,"
+        " s.office, s.active, s.name FROM auth_token t JOIN staff s ON s.id = t.staff"
+        " WHERE t.token_hash = ?", token_digest(token))
+    row = rows[0] if rows else None
     idle = timedelta(minutes=settings.token_idle_minutes)
     if (
         row is None
         or row["revoked_at"] is not None
-        or row["expires_at"] <= now
-        or row["last_used_at"] + idle <= now
-        or not row["staff.active"]
+        or _aware(row["expires_at"]) <= now
+        or _aware(row["last_used_at"]) + idle <= now
+        or not row["active"]
     ):
         raise Unauthorized("the token is missing, expired or revoked; log in again")
-    if now - row["last_used_at"] >= TOUCH_INTERVAL:
+    if now - _aware(row["last_used_at"]) >= TOUCH_INTERVAL:
         await AuthToken.update({AuthToken.last_used_at: now}).where(AuthToken.id == row["id"])
-    return Actor(row["staff.id"], row["staff.role"], row["staff.office"], row["staff.name"])
+    return Actor(row["staff_id"], row["role"], row["office"], row["name"])
+
+
+def _aware(value: Any) -> datetime:
+    """A stored TIMESTAMPTZ as an aware datetime, whichever driver read it."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 async def logout(actor: Actor, token: str) -> None:

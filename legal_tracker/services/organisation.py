@@ -37,20 +37,24 @@ async def get_office(actor: Actor, office_id: int) -> dict[str, Any]:
     return _office_out(row)
 
 
-def _check_office(data: dict[str, Any]) -> None:
+def _check_office(data: dict[str, Any]) -> dict[str, Any]:
+    """The values to store, the phone number in E.164 form."""
     checks = Checks()
     checks.timezone("timezone", data.get("timezone"))
     checks.country("country", data.get("country"))
+    values = dict(data)
+    if values.get("phone") is not None:
+        values["phone"] = checks.phone("phone", values["phone"])
     checks.raise_if_any()
+    return values
 
 
 async def create_office(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     require_admin(actor)
     if not actor.is_org_admin:
         raise Forbidden("only an organisation-wide admin may open an office")
-    _check_office(data)
+    values = _check_office(data)
     now = utcnow()
-    values = dict(data)
     values["reminder_policy"] = json.dumps(values.get("reminder_policy") or {})
     async with db.transaction():
         row = await Office.insert(Office(**values, created_at=now, updated_at=now)).returning(
@@ -67,8 +71,7 @@ async def update_office(actor: Actor, office_id: int, changes: dict[str, Any]) -
     await get_office(actor, office_id)
     if not office_visible(actor, office_id):
         raise NotFound("office")
-    _check_office(changes)
-    values = dict(changes)
+    values = _check_office(changes)
     if "reminder_policy" in values:
         values["reminder_policy"] = json.dumps(values["reminder_policy"] or {})
     async with db.transaction():

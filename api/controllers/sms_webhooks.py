@@ -1,0 +1,159 @@
+"""Provider callbacks: delivery reports and replies (STOP / START / HELP).
+
+Twilio requests are authenticated with ``X-Twilio-Signature`` computed over the public URL
+Twilio called (``LEGAL_TRACKER_PUBLIC_URL`` + path + query) and the form parameters.
+Africa's Talking does not sign its callbacks, so their URLs carry ``?secret=`` which must
+equal ``LEGAL_TRACKER_AFRICASTALKING_WEBHOOK_SECRET``; with no secret configured they are
+refused. Nothing in an answer reveals whether a number is known.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from litestar import Request, Response, post
+from litestar.background_tasks import BackgroundTask
+
+from api.errors import problem
+from legal_tracker.settings import Settings
+from legal_tracker.sms import dispatcher
+from legal_tracker.sms import service as svc
+from legal_tracker.sms.webhooks import (
+    AFRICASTALKING_DELIVERY_PATH,
+    AFRICASTALKING_INBOUND_PATH,
+    TWILIO_INBOUND_PATH,
+    TWILIO_STATUS_PATH,
+    parse_africastalking_delivery,
+    parse_africastalking_inbound,
+    parse_twilio_inbound,
+    parse_twilio_status,
+    validate_africastalking_secret,
+    validate_twilio_signature,
+)
+
+log = logging.getLogger("legal_tracker.sms.webhooks")
+TWIML = "application/xml"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
+    raw = await request.body()
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return []
+
+
+def _public_url(request: Request, settings: Settings) -> str:
+    query = request.url.query
+    return settings.public_url.rstrip("/") + request.url.path + (f"?{query}" if query else "")
+
+
+async def _twilio_form(request: Request) -> tuple[list[tuple[str, str]] | None, Response | None]:
+    settings = _settings(request)
+    form = await _form(request)
+    if not settings.twilio_auth_token:
+        return None, problem(403, "Twilio webhooks are not configured", request=request)
+    signature = request.headers.get("x-twilio-signature")
+    if not validate_twilio_signature(settings.twilio_auth_token, _public_url(request, settings),
+                                     form, signature):
+        return None, problem(403, "missing or invalid X-Twilio-Signature", request=request)
+    return form, None
+
+
+def _at_refusal(request: Request) -> Response | None:
+    expected = _settings(request).africastalking_webhook_secret
+    if not expected:
+        return problem(403, "Africa's Talking webhooks are not configured "
+                            "(LEGAL_TRACKER_AFRICASTALKING_WEBHOOK_SECRET is unset)", request=request)
+    if not validate_africastalking_secret(request.query_params.get("secret"), expected):
+        return problem(403, "missing or invalid secret", request=request)
+    return None
+
+
+WEBHOOK = {"tags": ["sms webhooks"], "security": [], "status_code": 200,
+           "request_max_body_size": 65_536}
+
+
+@post(TWILIO_STATUS_PATH, **WEBHOOK)
+async def twilio_status(request: Request) -> Response[Any]:
+    """Twilio's StatusCallback: marks the reminder delivered / undelivered / failed."""
+    form, refusal = await _twilio_form(request)
+    if refusal is not None:
+        return refusal
+    try:
+        report = parse_twilio_status(form or [])
+    except ValueError:
+        return problem(400, "MessageSid and MessageStatus are required", request=request)
+    if not await svc.apply_delivery_report("twilio", report):
+        log.info("twilio status for an unknown message id")
+    return Response(content=b"", status_code=204)
+
+
+@post(TWILIO_INBOUND_PATH, **WEBHOOK)
+async def twilio_inbound(request: Request) -> Response[Any]:
+    """A reply from a family: STOP / START change consent at once; HELP is answered (TwiML)."""
+    form, refusal = await _twilio_form(request)
+    if refusal is not None:
+        return refusal
+    try:
+        message = parse_twilio_inbound(form or [])
+    except ValueError:
+        return problem(400, "From is required", request=request)
+    outcome = await svc.handle_inbound(message.from_number,
+                                       message.keyword.value if message.keyword else None,
+                                       "twilio", queue_help=False)
+    if outcome.reply:
+        body = ('<?xml version="1.0" encoding="UTF-8"?><Response><Message>'
+                f"{escape(outcome.reply)}</Message></Response>")
+        return Response(content=body, media_type=TWIML, status_code=200)
+    return Response(content=EMPTY_TWIML, media_type=TWIML, status_code=200)
+
+
+@post(AFRICASTALKING_DELIVERY_PATH, **WEBHOOK)
+async def africastalking_delivery(request: Request) -> Response[Any]:
+    refusal = _at_refusal(request)
+    if refusal is not None:
+        return refusal
+    try:
+        report = parse_africastalking_delivery(await _form(request))
+    except ValueError:
+        return problem(400, "id and status are required", request=request)
+    if not await svc.apply_delivery_report("africastalking", report):
+        log.info("africastalking delivery report for an unknown message id")
+    return Response(content=b"", status_code=204)
+
+
+async def _send_neutral(number: str) -> None:
+    runtime = dispatcher.current()
+    if runtime is not None:
+        await runtime.gateway.send(number, svc.NEUTRAL_REPLY)
+
+
+@post(AFRICASTALKING_INBOUND_PATH, **WEBHOOK)
+async def africastalking_inbound(request: Request) -> Response[Any]:
+    """Africa's Talking cannot answer in the response: HELP replies go out as a message."""
+    refusal = _at_refusal(request)
+    if refusal is not None:
+        return refusal
+    try:
+        message = parse_africastalking_inbound(await _form(request))
+    except ValueError:
+        return problem(400, "from is required", request=request)
+    outcome = await svc.handle_inbound(message.from_number,
+                                       message.keyword.value if message.keyword else None,
+                                       "africastalking", queue_help=True)
+    background = None
+    if outcome.reply and outcome.help_contact_id is None:
+        background = BackgroundTask(_send_neutral, message.from_number)
+    return Response(content=b"", status_code=204, background=background)
+
+
+SMS_WEBHOOKS = [twilio_status, twilio_inbound, africastalking_delivery, africastalking_inbound]

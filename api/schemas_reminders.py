@@ -1,0 +1,65 @@
+"""Reminder (SMS outbox) bodies: what staff see of the messages to families."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from msgspec import Struct
+
+from api.schemas import Page
+
+ReminderStatus = Literal[
+    "pending", "sending", "sent", "delivered", "undelivered", "failed", "cancelled", "skipped",
+    "unconfirmed",
+]
+
+
+class ReminderRead(Struct):
+    """One message to one family member. ``status_reason`` says why a reminder was skipped,
+    cancelled or failed; ``phone_flagged_at`` is set while the contact's number has had
+    messages fail or go undelivered (check the number with the family)."""
+
+    id: int
+    hearing_id: int | None
+    hearing_version: int
+    contact_id: int
+    contact_name: str
+    language: str
+    kind: str
+    slot: int
+    case_id: int | None
+    survivor_id: int
+    office_id: int
+    timezone: str
+    send_at: datetime
+    status: str
+    status_reason: str | None
+    attempts: int
+    provider: str | None
+    provider_message_id: str | None
+    provider_status: str | None
+    error_code: str | None
+    error_message: str | None
+    segments: int | None
+    resend_of: int | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    phone_flagged_at: datetime | None = None
+    phone_flag_reason: str | None = None
+
+
+class ReminderList(Page):
+    items: list[ReminderRead]
+
+
+class ReminderPreview(Struct):
+    id: int
+    kind: str
+    language: str
+    text: str
+    characters: int
+    encoding: str
+    segments: int

@@ -1,0 +1,276 @@
+"""Throughput of ``GET /api/hearings`` against a bare Litestar + Piccolo endpoint, in one run.
+
+    .venv/bin/python bench/bench_hearings.py [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+                                             [--hearings 10000] [--concurrency 16] [--seconds 15]
+
+For each engine (SQLite always, in a temporary directory; PostgreSQL when a server URL is given,
+in a database of its own that is dropped afterwards) it
+
+1. migrates a fresh database and fills it with ``--hearings`` hearings (2 accompanying staff
+   each on average) over 200 cases, three courts and 20 staff;
+2. starts OUR server (``legal-tracker serve``: uvicorn, one worker), logs in as an admin and
+   loads ``GET /api/hearings?limit=50`` with a bearer token;
+3. starts the BARE app (``bench/bare_app.py`` under uvicorn, one worker) on the same database
+   and loads ``GET /hearings`` (the same 50 hearings with their staff ids, nothing else);
+
+each with ``--concurrency`` keep-alive connections of an httpx client, for ``--seconds`` after a
+warm-up, one server at a time. It prints requests/s, p50 and p99 latency side by side and the
+ratio ours / bare. Target: ours >= 0.6x the bare endpoint on each engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PASSWORD = "bench-password-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def base_env(database_url: str, data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEGAL_TRACKER_")}
+    env.update({
+        "LEGAL_TRACKER_DATABASE_URL": database_url, "LEGAL_TRACKER_DATA_DIR": str(data_dir),
+        "LEGAL_TRACKER_PORT": str(port), "LEGAL_TRACKER_SCHEDULER": "off",
+        "LEGAL_TRACKER_LOG_LEVEL": "WARNING", "LEGAL_TRACKER_SECRET_KEY": SECRET_KEY,
+        "LEGAL_TRACKER_LOGIN_RATE_PER_MINUTE": "1000", "BENCH_DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+    })
+    return env
+
+
+async def fill(database_url: str, data_dir: Path, hearings: int) -> None:
+    """Migrates and fills the database (run in a child process so the engine is its own)."""
+    sys.path.insert(0, str(ROOT))
+    from legal_tracker import db
+    from legal_tracker.access import Actor
+    from legal_tracker.migrate import migrate
+    from legal_tracker.services.organisation import create_staff
+    from legal_tracker.settings import Settings
+    from legal_tracker.tables import Case, Court, Hearing, HearingStaff, Office, Staff
+
+    await db.setup(Settings(database_url=database_url, data_dir=data_dir, secret_key=SECRET_KEY,
+                            scheduler=False))
+    await migrate()
+    rng = random.Random(7)  # noqa: S311 - benchmark data
+    now = datetime.now(UTC).replace(microsecond=0)
+    office = (await Office.insert(Office(name="Bench office", country="KE", timezone="Africa/Nairobi",
+                                         created_at=now, updated_at=now)).returning(Office.id))[0]["id"]
+    courts = [(await Court.insert(Court(name=f"Court {i}", timezone="Africa/Nairobi", office=office,
+                                        created_at=now, updated_at=now)).returning(Court.id))[0]["id"]
+              for i in range(3)]
+    await create_staff(Actor(0, "admin", None, "bench"), {
+        "email": "admin@bench.example", "name": "Bench Admin", "role": "admin", "office": None,
+        "password": PASSWORD})
+    staff = [(await Staff.insert(Staff(name=f"Worker {i}", email=f"w{i}@bench.example",
+                                       role="caseworker", office=office, created_at=now,
+                                       updated_at=now)).returning(Staff.id))[0]["id"]
+             for i in range(20)]
+    cases = [(await Case.insert(Case(office=office, court=courts[i % 3], reference=f"CR {i}/2026",
+                                     created_at=now, updated_at=now)).returning(Case.id))[0]["id"]
+             for i in range(200)]
+    for chunk in range(0, hearings, 1000):
+        rows = [Hearing(case=cases[i % 200], court=courts[i % 3], kind="mention",
+                        starts_at=now + timedelta(minutes=rng.randint(-525_600, 525_600)),
+                        courtroom=f"Court {i % 9}", created_at=now, updated_at=now)
+                for i in range(chunk, min(chunk + 1000, hearings))]
+        ids = [r["id"] for r in await Hearing.insert(*rows).returning(Hearing.id)]
+        links = [HearingStaff(hearing=h, staff=s) for h in ids
+                 for s in rng.sample(staff, rng.choice([1, 2, 3]))]
+        await HearingStaff.insert(*links)
+    await db.teardown()
+
+
+@dataclass
+class Result:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+async def load(url: str, headers: dict[str, str], concurrency: int, seconds: float,
+               warmup: float) -> Result:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30.0) as client:
+        stop_at = time.perf_counter() + warmup
+        measuring = False
+        latencies: list[float] = []
+        errors = 0
+
+        async def worker() -> None:
+            nonlocal errors
+            while True:
+                t0 = time.perf_counter()
+                if t0 >= stop_at and not measuring:
+                    return
+                if measuring and t0 >= stop_at:
+                    return
+                response = await client.get(url)
+                t1 = time.perf_counter()
+                if measuring:
+                    if response.status_code != 200:
+                        errors += 1
+                    else:
+                        latencies.append(t1 - t0)
+
+        await asyncio.gather(*[worker() for _ in range(concurrency)])  # warm-up
+        measuring = True
+        started = time.perf_counter()
+        stop_at = started + seconds
+        await asyncio.gather(*[worker() for _ in range(concurrency)])
+        elapsed = time.perf_counter() - started
+    return Result(len(latencies), errors, elapsed, latencies)
+
+
+class Server:
+    def __init__(self, argv: list[str], env: dict[str, str], health: str) -> None:
+        self.argv, self.env, self.health = argv, env, health
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, start_new_session=True)
+        wait_for(self.health)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def run_engine(label: str, database_url: str, data_dir: Path, args: argparse.Namespace) -> dict:
+    fill_env = base_env(database_url, data_dir, 0)
+    subprocess.run([sys.executable, __file__, "--fill-only", database_url, "--data-dir", str(data_dir),
+                    "--hearings", str(args.hearings)], env=fill_env, check=True, cwd=ROOT)
+    results = {}
+    port = free_port()
+    env = base_env(database_url, data_dir, port)
+    with Server([str(BIN / "legal-tracker"), "serve", "--no-migrate"], env,
+                f"http://127.0.0.1:{port}/health"):
+        login = httpx.post(f"http://127.0.0.1:{port}/api/auth/login",
+                           json={"email": "admin@bench.example", "password": PASSWORD})
+        login.raise_for_status()
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        check = httpx.get(f"http://127.0.0.1:{port}/api/hearings", headers=headers).json()
+        assert len(check["items"]) == 50 and check["next_offset"] == 50
+        results["ours"] = asyncio.run(load(f"http://127.0.0.1:{port}/api/hearings?limit=50", headers,
+                                           args.concurrency, args.seconds, args.warmup))
+    port = free_port()
+    env = base_env(database_url, data_dir, port)
+    with Server([str(BIN / "uvicorn"), "bench.bare_app:app", "--port", str(port), "--workers", "1",
+                 "--log-level", "warning", "--no-access-log"], env,
+                f"http://127.0.0.1:{port}/hearings"):
+        check = httpx.get(f"http://127.0.0.1:{port}/hearings").json()
+        assert len(check["items"]) == 50
+        results["bare"] = asyncio.run(load(f"http://127.0.0.1:{port}/hearings", {},
+                                           args.concurrency, args.seconds, args.warmup))
+    ours, bare = results["ours"], results["bare"]
+    print(f"\n{label}: {args.hearings} hearings, concurrency {args.concurrency}, {args.seconds:g} s")
+    print(f"  {'':6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, r in (("ours", ours), ("bare", bare)):
+        print(f"  {name:6} {r.rps:8.1f} {r.pct(0.5):8.1f} {r.pct(0.99):8.1f} {r.errors:7d}")
+    ratio = ours.rps / bare.rps if bare.rps else 0.0
+    print(f"  ratio ours/bare: {ratio:.2f}  (target >= 0.60: {'met' if ratio >= 0.6 else 'NOT met'})")
+    return {"engine": label, "ratio": ratio, "ours": ours.rps, "bare": bare.rps}
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL; a bench database is made on it")
+    parser.add_argument("--hearings", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--fill-only", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.fill_only:
+        asyncio.run(fill(args.fill_only, Path(args.data_dir), args.hearings))
+        return 0
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    summary = []
+    with tempfile.TemporaryDirectory(prefix="lt-bench-") as tmp:
+        data_dir = Path(tmp)
+        if not args.skip_sqlite:
+            summary.append(run_engine("SQLite", f"sqlite:///{data_dir / 'bench.sqlite'}", data_dir, args))
+        if args.postgres:
+            name = f"lt_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            parts = urlsplit(args.postgres)
+            url = urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+            _pg_admin(args.postgres, f'CREATE DATABASE "{name}"')
+            try:
+                summary.append(run_engine("PostgreSQL", url, data_dir, args))
+            finally:
+                _pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print("\nsummary: " + "; ".join(f"{s['engine']} {s['ours']:.0f} vs {s['bare']:.0f} req/s = "
+                                    f"{s['ratio']:.2f}x" for s in summary))
+    return 0 if all(s["ratio"] >= 0.6 for s in summary) else 1
+
+
+# A fixed, benchmark-only field-encryption key (32 zero bytes): the data is synthetic.
+SECRET_KEY = "A" * 43
+
+if __name__ == "__main__":
+    raise SystemExit(main())
