@@ -126,7 +126,8 @@ async def run_size(events: int, requests: int) -> dict[str, float]:
     rport = free_port()
     storage = work / "radicale"
     config = work / "radicale.conf"
-    config.write_text(f"[server]\nhosts = 127.0.0.1:{rport}\nmax_content_length = 200000000\n[auth]\ntype = none\n"
+    config.write_text(f"[server]\nhosts = 127.0.0.1:{rport}\nmax_content_length = 200000000\n"
+                      "[auth]\ntype = none\n"
                       f"[storage]\nfilesystem_folder = {storage}\n[logging]\nlevel = warning\n"
                       "[rights]\ntype = authenticated\n")
     radicale = start([PYTHON, "-m", "radicale", "--config", str(config)], env, work / "radicale.log")
