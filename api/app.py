@@ -16,6 +16,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import auth_middleware
+from api.controllers.audit_log import AuditController
 from api.controllers.calendars import CalendarSubscriptionController, calendar_feed
 from api.controllers.cases import CaseController, HearingController
 from api.controllers.organisation import CourtController, OfficeController, StaffController
@@ -38,7 +39,7 @@ log = logging.getLogger("legal_tracker")
 API_CONTROLLERS: list[Any] = [
     AuthController, OfficeController, CourtController, StaffController, SurvivorController,
     ContactController, CaseController, HearingController, CalendarSubscriptionController,
-    ReminderController,
+    ReminderController, AuditController,
 ]
 # Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
 PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]

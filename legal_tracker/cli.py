@@ -103,6 +103,21 @@ async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
+@command("rotate-key", "re-encrypt protected fields with the current LEGAL_TRACKER_SECRET_KEY")
+async def rotate_key_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.keys import rotate_keys
+
+    if not settings.secret_key:
+        print("set the new key in LEGAL_TRACKER_SECRET_KEY and the old one in "
+              "LEGAL_TRACKER_OLD_SECRET_KEYS first", file=sys.stderr)
+        return 2
+    await _open(settings)
+    counts = await rotate_keys()
+    for column, count in counts.items():
+        print(f"{column}: {count} value(s) re-encrypted")
+    return 0
+
+
 @command("generate-key", "print a new random key for LEGAL_TRACKER_SECRET_KEY")
 async def generate_key_command(args: argparse.Namespace, settings: Settings) -> int:
     from legal_tracker.crypto import generate_key

@@ -9,6 +9,7 @@ transactions as IMMEDIATE so that two writers queue instead of failing half-way 
 from __future__ import annotations
 
 import importlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,6 +39,10 @@ TABLE_MODULES = [
 ]
 
 SQLITE_TIMEOUT_SECONDS = 30.0
+
+# aiosqlite logs every statement WITH its parameters at DEBUG: names, ciphertexts, tokens'
+# digests. Whatever level the root logger is at, it must never do that here.
+logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 _engine: Engine | None = None
 

@@ -127,7 +127,11 @@ async def create_court(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 
 async def update_court(actor: Actor, court_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     require_admin(actor)
-    await get_court(actor, court_id)
+    court = await get_court(actor, court_id)
+    # Every member of staff may read every court; an office's admin changes only the courts
+    # of their own office and the shared ones.
+    if court["office"] is not None and not office_visible(actor, court["office"]):
+        raise Forbidden("this court belongs to another office")
     await _check_court(changes)
     async with db.transaction():
         if changes:

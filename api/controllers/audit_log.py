@@ -1,0 +1,59 @@
+"""GET /api/audit: the append-only audit trail, for admins (office admins see their office's
+events, organisation admins all). No endpoint changes or deletes an audit row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.params import Parameter
+from msgspec import Struct
+
+from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, page
+from api.convert import read
+from api.schemas import Page
+from legal_tracker.access import Actor
+from legal_tracker.errors import Invalid
+from legal_tracker.services import audit_log as svc
+
+Text = Annotated[str | None, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+When = Annotated[datetime | None, Parameter(description="ISO 8601 with an offset")]
+
+
+class AuditEventRead(Struct):
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str | None
+    office_id: int | None
+    ip: str | None
+    user_agent: str | None
+    detail: dict[str, Any]
+
+
+class AuditList(Page):
+    items: list[AuditEventRead]
+
+
+class AuditController(Controller):
+    path = "/api/audit"
+    tags = ["audit"]
+    dependencies = ACTOR
+
+    @get("/", responses={**READ_ERRORS, 403: ERRORS[403]})
+    async def list_audit(self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
+                         actor_id: OptId = None, entity: Text = None, entity_id: Text = None,
+                         action: Text = None, since: When = None, until: When = None) -> AuditList:
+        """Newest first. Filters: who (``actor_id``), what (``entity``, ``entity_id``,
+        ``action``), when (``since`` inclusive, ``until`` exclusive)."""
+        for name, value in (("since", since), ("until", until)):
+            if value is not None and value.tzinfo is None:
+                raise Invalid(name, "must include a UTC offset")
+        result = await svc.list_audit_events(actor, page(limit, offset), actor_id=actor_id,
+                                             entity=entity, entity_id=entity_id, action=action,
+                                             since=since, until=until)
+        return AuditList(items=[read(AuditEventRead, r) for r in result.items],
+                         limit=result.limit, offset=result.offset, next_offset=result.next_offset)
