@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
@@ -69,7 +69,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     cors = CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
     return Litestar(
-        route_handlers=[*PUBLIC_ROUTES, *API_CONTROLLERS],
+        route_handlers=[
+            *PUBLIC_ROUTES, AuthController,
+            # Everything else under /api needs a bearer token; the schema says so per operation
+            # (and not globally, so /health, the feeds, the webhooks and login stay open).
+            Router(path="/", route_handlers=[c for c in API_CONTROLLERS if c is not AuthController],
+                   security=[{"BearerToken": []}]),
+        ],
         lifespan=[lifespan],
         middleware=[SecurityHeadersMiddleware, auth_middleware()],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -87,7 +93,6 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 "BearerToken": SecurityScheme(type="http", scheme="bearer",
                                               description="token from POST /api/auth/login"),
             }),
-            security=[{"BearerToken": []}],
         ),
         # httpx logs every outgoing URL at INFO (gateway calls); keep it quiet. Exceptions are
         # logged by api/errors.py without their text, which may carry values.

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from litestar import Request, Response, post
 from litestar.background_tasks import BackgroundTask
 
+from api.controllers.common import ERRORS
 from api.errors import problem
 from legal_tracker.settings import Settings
 from legal_tracker.sms import dispatcher
@@ -79,7 +80,8 @@ def _at_refusal(request: Request) -> Response | None:
 
 
 WEBHOOK = {"tags": ["sms webhooks"], "security": [], "status_code": 200,
-           "request_max_body_size": 65_536}
+           "request_max_body_size": 65_536,
+           "responses": {code: ERRORS[code] for code in (400, 401, 403, 404, 422)}}
 
 
 @post(TWILIO_STATUS_PATH, **WEBHOOK)

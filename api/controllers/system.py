@@ -43,6 +43,7 @@ class AuthController(Controller):
         issued = await auth_service.login(request.app.state.settings, data.email, data.password)
         return LoginOut(token=issued.token, expires_at=issued.expires_at, staff_id=issued.staff_id)
 
-    @post("/logout", responses=ERRORS, status_code=204, dependencies=ACTOR)
+    @post("/logout", responses=ERRORS, status_code=204, dependencies=ACTOR,
+          security=[{"BearerToken": []}])
     async def logout(self, request: Request, actor: Actor) -> None:
         await auth_service.logout(actor, bearer_token(request))
