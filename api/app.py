@@ -25,7 +25,7 @@ from api.controllers.sms_webhooks import SMS_WEBHOOKS
 from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import AuthController, health
 from api.errors import EXCEPTION_HANDLERS
-from api.security import SecurityHeadersMiddleware
+from api.security import add_security_headers
 from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
 from legal_tracker.scheduler import start_scheduler
@@ -77,7 +77,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                    security=[{"BearerToken": []}]),
         ],
         lifespan=[lifespan],
-        middleware=[SecurityHeadersMiddleware, auth_middleware()],
+        middleware=[auth_middleware()],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings,
                      "login_limiter": LoginRateLimiter(settings.login_rate_per_minute),

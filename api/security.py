@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 API_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -23,28 +23,19 @@ DOCS_CSP = (
 )
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        docs = path.startswith("/schema") and not path.endswith(".json") and not path.endswith(".yaml")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                for name, value in API_HEADERS:
-                    if name in present:
-                        continue
-                    if name == b"content-security-policy" and docs:
-                        value = DOCS_CSP
-                    headers.append((name, value))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook: it sees every response, including those an exception in a
+    middleware (e.g. a refused bearer token) turns into an error."""
+    if message["type"] != "http.response.start":
+        return
+    path = scope.get("path", "")
+    docs = path.startswith("/schema") and not path.endswith((".json", ".yaml"))
+    headers = list(message.get("headers", []))
+    present = {name.lower() for name, _ in headers}
+    for name, value in API_HEADERS:
+        if name in present:
+            continue
+        if name == b"content-security-policy" and docs:
+            value = DOCS_CSP
+        headers.append((name, value))
+    message["headers"] = headers
