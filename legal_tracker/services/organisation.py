@@ -8,6 +8,7 @@ from typing import Any
 from legal_tracker import audit, crypto, db
 from legal_tracker.access import Actor, office_visible, require_admin
 from legal_tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from legal_tracker.services.auth import revoke_all_tokens
 from legal_tracker.services.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.services.passwords import hash_password
 from legal_tracker.tables import Court, Office, Staff
@@ -243,6 +244,9 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
     async with db.transaction():
         if values:
             await Staff.update({**values, Staff.updated_at: utcnow()}).where(Staff.id == staff_id)
+        if changes.get("active") is False or "password" in changes:
+            # Reactivating an account or changing a password must not bring old sessions back.
+            await revoke_all_tokens(staff_id)
         await audit.record(actor.staff_id, "update", "staff", staff_id,
                            office_id=current.get("office"),
                            detail={"fields": sorted(k for k in changes if k != "password")})

@@ -55,6 +55,9 @@ async def test_deactivation_and_logout_revoke_at_once(world):
                                    headers=world.admin)
     assert off.status_code == 200
     assert (await world.client.get("/api/cases", headers=headers)).status_code == 401
+    # Reactivation does not bring the old session back: it was revoked.
+    await world.client.patch(f"/api/staff/{staff_id}", json={"active": True}, headers=world.admin)
+    assert (await world.client.get("/api/cases", headers=headers)).status_code == 401
     _, other = await world.user("lawyer", office["id"])
     assert (await world.client.post("/api/auth/logout", headers=other)).status_code == 204
     assert (await world.client.get("/api/cases", headers=other)).status_code == 401
