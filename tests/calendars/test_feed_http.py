@@ -216,3 +216,30 @@ async def test_feed_requests_are_rate_limited_per_token(world):
     world.client._transport.app.state.feed_limiter.per_minute = 3  # type: ignore[attr-defined]
     codes = [(await _fetch(world, sub["url"])).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+async def test_deadlines_are_all_day_events_with_stable_uids(world, monkeypatch):
+    from datetime import date
+
+    import calendars.service as service
+
+    office, court, worker_id, worker, survivor, case = await _setup(world)
+    due = date(datetime.now(UTC).year + 1, 2, 14)
+    calls = []
+
+    async def deadlines_for_feed(case_ids, today):
+        calls.append(case_ids)
+        return [{"key": "rfe-7", "due_date": due, "title": "Answer the request for evidence",
+                 "case_reference": case["reference"], "what_to_do": "Send the Supplement B copy",
+                 "updated_at": datetime(2026, 1, 1, tzinfo=UTC)}]
+
+    monkeypatch.setattr(service, "_DEADLINES", deadlines_for_feed)
+    sub = await _subscribe(world, world.admin, "case", case["id"])
+    response = await _fetch(world, sub["url"])
+    event = _events(response.content)["deadline-rfe-7@tracker.example.org"]
+    assert event.decoded("DTSTART") == due and "VALUE=DATE" in response.text
+    assert str(event["SUMMARY"]) == f"Deadline: Answer the request for evidence — {case['reference']}"
+    assert calls and all(c == [case["id"]] for c in calls)
+    # The caseworker's own accompaniment feed carries no deadlines; only lawyers' do.
+    mine = await _subscribe(world, worker, "staff", worker_id)
+    assert "deadline-" not in (await _fetch(world, mine["url"])).text
