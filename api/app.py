@@ -16,9 +16,11 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import auth_middleware
-from api.controllers.audit_log import AuditController
+from api.controllers.audit import AuditController
 from api.controllers.calendars import CalendarSubscriptionController, calendar_feed
 from api.controllers.cases import CaseController, HearingController
+from api.controllers.casework import CASEWORK_CONTROLLERS
+from api.controllers.documents import document_routes
 from api.controllers.organisation import CourtController, OfficeController, StaffController
 from api.controllers.reminders import ReminderController
 from api.controllers.sms_webhooks import SMS_WEBHOOKS
@@ -39,7 +41,7 @@ log = logging.getLogger("legal_tracker")
 API_CONTROLLERS: list[Any] = [
     AuthController, OfficeController, CourtController, StaffController, SurvivorController,
     ContactController, CaseController, HearingController, CalendarSubscriptionController,
-    ReminderController, AuditController,
+    ReminderController, AuditController, *CASEWORK_CONTROLLERS,
 ]
 # Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
 PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]
@@ -73,8 +75,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *PUBLIC_ROUTES, AuthController,
             # Everything else under /api needs a bearer token; the schema says so per operation
             # (and not globally, so /health, the feeds, the webhooks and login stay open).
-            Router(path="/", route_handlers=[c for c in API_CONTROLLERS if c is not AuthController],
-                   security=[{"BearerToken": []}]),
+            Router(path="/", route_handlers=[
+                *[c for c in API_CONTROLLERS if c is not AuthController],
+                # Templates and filings; template uploads get a body limit of their own.
+                *document_routes(settings),
+            ], security=[{"BearerToken": []}]),
         ],
         lifespan=[lifespan],
         middleware=[auth_middleware()],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from typing import Any
 
 import asyncpg
@@ -22,6 +23,16 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from documents.errors import (
+    ConversionFailed,
+    ConverterUnavailable,
+    DocumentError,
+    InvalidFields,
+    MissingVariables,
+    RenderLimitExceeded,
+    TemplateRejected,
+)
+from documents.variables import CATALOGUE
 from legal_tracker.errors import (
     Conflict,
     DomainError,
@@ -50,13 +61,14 @@ TITLES = {
     429: "Too many requests",
     500: "Internal error",
     501: "Not available on this installation",
+    502: "A helper program failed",
     503: "Service unavailable",
 }
 SLUGS = {
     400: "malformed-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
     405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
     415: "unsupported-media-type", 422: "validation-error", 429: "rate-limited",
-    500: "internal-error", 501: "not-implemented", 503: "unavailable",
+    500: "internal-error", 501: "not-implemented", 502: "bad-gateway", 503: "unavailable",
 }
 
 
@@ -162,6 +174,55 @@ def _domain(request: Request, exc: DomainError) -> Response[dict[str, Any]]:
     return problem(400, exc.message, request=request)
 
 
+def _missing_message(name: str) -> str:
+    variable = CATALOGUE.get(name)
+    if variable is None:
+        return "no value: type it under fields"
+    if variable.restricted:
+        return ("filled from the survivor's record only when reveal_legal_name is true and your "
+                "role may see legal names")
+    if not variable.user_can_supply:
+        return "filled from the records only (link the record to the case)"
+    if name.startswith("hearing."):
+        return "filled from the hearing named by hearing_id, or type it under fields"
+    return "the records hold no value: add it to the record or type it under fields"
+
+
+def _document(request: Request, exc: DocumentError) -> Response[dict[str, Any]]:
+    """Drafting filings (documents package): what the template or the values lack."""
+    if isinstance(exc, MissingVariables):
+        errors = [{"field": n, "source": "body", "message": _missing_message(n)} for n in exc.names]
+        return problem(422, str(exc), request=request, slug="missing-values", errors=errors)
+    if isinstance(exc, InvalidFields):
+        errors = [{"field": f"fields.{n}", "source": "body", "message": exc.reason} for n in exc.names]
+        return problem(422, str(exc), request=request, slug="invalid-fields", errors=errors)
+    if isinstance(exc, TemplateRejected):
+        upload = request.method == "POST" and request.url.path.rstrip("/").endswith("/api/templates")
+        errors = []
+        for p in exc.problems:
+            item = {"field": "file" if upload else "template", "source": "body", "message": p.message,
+                    "code": p.code}
+            if p.where:
+                item["where"] = p.where
+            errors.append(item)
+        count = len(errors)
+        return problem(422, f"the template cannot be used: {count} problem{'s' * (count != 1)} "
+                            "found (see errors)", request=request, slug="template-rejected",
+                       errors=errors)
+    if isinstance(exc, RenderLimitExceeded):
+        return problem(422, str(exc), request=request, slug="template-limit-exceeded",
+                       errors=[{"field": "template", "source": "body", "message": str(exc),
+                                "code": "limit_exceeded"}])
+    if isinstance(exc, ConverterUnavailable):
+        return problem(501, str(exc), request=request)
+    if isinstance(exc, ConversionFailed):
+        log.warning("PDF conversion failed on %s %s", request.method, request.url.path)
+        return problem(502, "LibreOffice could not make a PDF of this filing; download the .docx "
+                            "instead", request=request, slug="conversion-failed")
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    return problem(500, "an internal error occurred; it has been logged", request=request)
+
+
 def _bad_bytes(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     return problem(400, "the request body is not valid UTF-8 JSON", request=request)
 
@@ -175,10 +236,32 @@ def _data_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:
                         "character)", request=request)
 
 
+_OWN = ("legal_tracker", "api", "calendars", "documents")
+
+
+def where(exc: BaseException, depth: int = 4) -> str:
+    """Where it failed, as ``file:line function`` frames (innermost first): the innermost
+    frame, then our own code's innermost frames. Enough to find the fault, without the
+    exception's text (which may hold SQL or values) or any variables."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "unknown"
+    own = [f for f in frames if "site-packages" not in f.filename
+           and any(f"/{name}/" in f.filename.replace("\\", "/") for name in _OWN)]
+    chosen = [frames[-1], *[f for f in reversed(own) if f is not frames[-1]][:depth]]
+    return " <- ".join(f"{_short(f.filename)}:{f.lineno} {f.name}" for f in chosen)
+
+
+def _short(filename: str) -> str:
+    parts = filename.replace("\\", "/").split("/")
+    return "/".join(parts[-2:])
+
+
 def _internal(request: Request, exc: Exception) -> Response[dict[str, Any]]:
-    # The exception's text may hold SQL or values; log its type and place only.
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
-              exc_info=log.isEnabledFor(logging.DEBUG))
+    # The exception's text may hold SQL or values (a PostgreSQL error can quote the failing
+    # row): log its type and place only, never exc_info, whatever the log level.
+    log.error("unhandled %s on %s %s at %s", type(exc).__name__, request.method,
+              request.url.path, where(exc))
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an internal error occurred; it has been logged",
                    request=request)
 
@@ -190,6 +273,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     SerializationException: _bad_bytes,
     HTTPException: _http,
     DomainError: _domain,
+    DocumentError: _document,
     UnicodeDecodeError: _bad_bytes,
     asyncpg.exceptions.DataError: _data_error,
     Exception: _internal,

@@ -385,6 +385,11 @@ class Warning_(Struct):
     message: str
 
 
+class StaffRef(Struct):
+    id: int
+    name: str
+
+
 class HearingRead(Struct):
     id: int
     case_id: int
@@ -416,6 +421,8 @@ class HearingRead(Struct):
     created_at: datetime
     updated_at: datetime
     warnings: list[Warning_] = []
+    # Who accompanies, with names ("who is in court today"); the same people as staff_ids.
+    accompanying_staff: list[StaffRef] = []
     # SMS reminders of this hearing, counted by status (legal_tracker.sms.service).
     reminder_summary: dict[str, int] | None = None
 

@@ -1,14 +1,12 @@
-"""Building the iCalendar feed, fast and stable.
+"""Serving one subscription's feed: database rows in, ``calendars.feed`` bytes out.
 
-* Every hearing is one VEVENT whose UID is derived from its id alone, so a reschedule,
-  adjournment or cancellation updates the same event in every client; SEQUENCE is the
-  hearing's version, DTSTAMP and LAST-MODIFIED its last change (a feed whose data did not
-  change is byte-for-byte the same, which is what makes the ETag honest).
-* Times are in the court's zone with a VTIMEZONE for every TZID, covering the feed's range.
-* Privacy: SUMMARY is the kind of hearing and the case reference; never a name, never the
-  offence. ``minimal`` feeds leave out who accompanies and what to bring.
-* Speed: the ETag is computed from the rows before anything is serialised; each VEVENT's
-  bytes and each VTIMEZONE are cached, so a changed hearing re-serialises only itself.
+The layout of the feed (UIDs, SEQUENCE, VTIMEZONE, privacy, caching of serialised events)
+lives in ``calendars.feed``, which knows nothing of the database. This module only
+
+* turns the rows ``calendars.service`` loads into ``FeedHearing`` / ``FeedDeadline``, and
+* computes the ETag from ``service.feed_state`` — one aggregate query and no rows — so an
+  unchanged feed answers 304 without loading or serialising anything; the body is built
+  (or taken from a per-ETag cache) only when a client really needs it.
 """
 
 from __future__ import annotations
@@ -19,23 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vDuration
-
+from calendars import feed as ical
 from calendars.service import feed_state, load_feed_rows, state_last_modified
 from calendars.subscriptions import FeedRequest
 from legal_tracker.settings import Settings
 
-PRODID = "-//Court accompaniment tracker//Court calendar 1.0//EN"
-FORMAT_VERSION = "2"  # bump when the event layout changes, so every ETag changes with it
-REFRESH = timedelta(hours=1)
-
-KIND_LABELS = {
-    "mention": "Mention", "plea": "Plea", "bail": "Bail hearing", "pre_trial": "Pre-trial",
-    "testimony": "Testimony", "judgment": "Judgment", "sentencing": "Sentencing",
-    "appeal": "Appeal",
-}
+# Whole feeds by ETag: a burst of clients polling the same subscription after a change
+# builds it once.
+_BODIES_MAX = 512
+_bodies: OrderedDict[str, bytes] = OrderedDict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,190 +44,103 @@ class PreparedFeed:
         if cached is None:
             rows = await load_feed_rows(self.feed)
             cached = build_calendar(self.feed, rows, self.domain)
-            _bodies.put(self.etag, cached)
+            _bodies[self.etag] = cached
+            if len(_bodies) > _BODIES_MAX:
+                _bodies.popitem(last=False)
         return cached
-
-
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Any, Any] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
-
-    def put(self, key: Any, value: Any) -> None:
-        self.items[key] = value
-        self.items.move_to_end(key)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
-
-
-_events = _LRU(50_000)
-_timezones = _LRU(256)
-_bodies = _LRU(512)
 
 
 def _domain(settings: Settings) -> str:
     return urlsplit(settings.public_url).hostname or "legal-tracker.invalid"
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+def feed_info(feed: FeedRequest, domain: str) -> ical.FeedInfo:
+    privacy: ical.Privacy = "minimal" if feed.privacy == "minimal" else "standard"
+    return ical.FeedInfo(calendar_uid=f"calendar-{feed.id}@{domain}", name=feed.name,
+                         domain=domain, privacy=privacy)
 
 
-def _day(value: datetime, zone: str) -> str:
-    local = value.astimezone(ZoneInfo(zone))
-    return f"{local.day} {local:%b %Y}"
-
-
-def _hearing_key(row: dict[str, Any], privacy: str) -> tuple:
-    return (
-        row["id"], row["version"], row["updated_at"], row["court_updated_at"], row["court_name"],
-        row["court_address"], row["court_timezone"], row["case_reference"],
-        tuple(row["staff"]), row["adjourned_to_starts_at"], row["adjourned_from_starts_at"],
-        privacy,
+def feed_hearing(row: dict[str, Any]) -> ical.FeedHearing:
+    staff = row.get("staff") or []
+    # Last-Modified/DTSTAMP: the last change to anything the event shows, not only the
+    # hearing row (a renamed court or member of staff changes the event too).
+    changes = [row["updated_at"], row.get("court_updated_at"), *(s[2] for s in staff)]
+    return ical.FeedHearing(
+        id=row["id"],
+        version=row["version"],
+        case_reference=row["case_reference"],
+        kind=row["kind"],
+        status=row["status"],
+        starts_at=row["starts_at"],
+        duration=timedelta(minutes=row["duration_minutes"]),
+        court_name=row["court_name"],
+        court_address=row["court_address"] or "",
+        courtroom=row.get("courtroom"),
+        court_timezone=row["court_timezone"],
+        accompanying_staff=tuple(s[1] for s in staff),
+        survivor_testifies=bool(row["survivor_testifies"]),
+        what_to_bring=row.get("what_to_bring") or "",
+        adjourned_to=row.get("adjourned_to_starts_at"),
+        adjourned_from=row.get("adjourned_from_starts_at"),
+        updated_at=max(c for c in changes if c is not None),
+        family_attends=bool(row.get("family_attends")),
     )
 
 
-def _deadline_key(row: dict[str, Any]) -> tuple:
-    return (row["key"], row["due_date"], row.get("title"), row.get("case_reference"),
-            row.get("what_to_do"), row.get("updated_at"))
+def feed_deadline(row: dict[str, Any]) -> ical.FeedDeadline:
+    due: date = row["due_date"]
+    # Computed deadlines (e.g. "call the family before the hearing") have no row of their
+    # own; their due date is the only thing that can change.
+    updated = row.get("updated_at") or datetime(due.year, due.month, due.day, tzinfo=UTC)
+    return ical.FeedDeadline(key=row["key"], due_date=due, title=row["title"],
+                             case_reference=row.get("case_reference"),
+                             what_to_do=row.get("what_to_do") or "", updated_at=updated)
+
+
+def build_calendar(feed: FeedRequest, rows: dict[str, Any], domain: str) -> bytes:
+    return ical.build_feed(feed_info(feed, domain),
+                           [feed_hearing(r) for r in rows["hearings"]],
+                           [feed_deadline(r) for r in rows["deadlines"]])
 
 
 def fingerprint(feed: FeedRequest, state: tuple[Any, ...], domain: str) -> str:
+    """A strong ETag from the aggregate state: it changes whenever a row the feed shows
+    changes, and with the feed's layout, icalendar and the tz database."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{FORMAT_VERSION}|{feed.id}|{feed.name}|{feed.privacy}|{domain}".encode())
+    digest.update(f"{ical.environment_marker()}|{feed.id}|{feed.name}|{feed.privacy}|"
+                  f"{domain}".encode())
     digest.update(repr(state).encode())
     return '"' + digest.hexdigest() + '"'
 
 
-def _summary(row: dict[str, Any]) -> str:
-    text = f"{KIND_LABELS.get(row['kind'], row['kind'].title())} — {row['case_reference']}"
-    zone = row["court_timezone"]
-    if row["status"] == "adjourned" and row["adjourned_to_starts_at"]:
-        text += f" (adjourned to {_day(row['adjourned_to_starts_at'], zone)})"
-    elif row["adjourned_from_starts_at"]:
-        text += f" (adjourned from {_day(row['adjourned_from_starts_at'], zone)})"
-    if row["status"] == "cancelled":
-        text = "CANCELLED: " + text
-    elif row["status"] == "held":
-        text += " (held)"
-    return text
+_first_seen: OrderedDict[str, datetime] = OrderedDict()
+_latest_issued = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def _description(row: dict[str, Any], privacy: str) -> str:
-    lines = []
-    if privacy != "minimal":
-        names = ", ".join(name for _, name, _ in row["staff"]) or "nobody assigned yet"
-        lines.append(f"Accompanying: {names}")
-    lines.append("Survivor testifies: " + ("yes" if row["survivor_testifies"] else "no"))
-    if row["family_attends"]:
-        lines.append("Family attends: yes")
-    if privacy != "minimal" and row["what_to_bring"]:
-        lines.append(f"Bring: {row['what_to_bring']}")
-    if row["status"] == "cancelled":
-        lines.append("This hearing was cancelled.")
-    elif row["status"] == "adjourned" and row["adjourned_to_starts_at"]:
-        lines.append("Adjourned to " + _day(row["adjourned_to_starts_at"], row["court_timezone"]) + ".")
-    return "\n".join(lines)
+def _last_modified_for(etag: str, state_stamp: datetime) -> datetime:
+    """When this content was first served by this process, at least its newest change.
 
-
-def _hearing_event(row: dict[str, Any], privacy: str, domain: str) -> bytes:
-    key = _hearing_key(row, privacy) + (domain,)
-    cached = _events.get(key)
-    if cached is not None:
-        return cached
-    zone = ZoneInfo(row["court_timezone"])
-    start = row["starts_at"].astimezone(zone)
-    place = ", ".join(p for p in (row["court_name"], row["courtroom"], row["court_address"]) if p)
-    event = Event.new(
-        uid=f"hearing-{row['id']}@{domain}",
-        sequence=row["version"],
-        stamp=_utc(row["updated_at"]).replace(microsecond=0),
-        last_modified=_utc(row["updated_at"]).replace(microsecond=0),
-        start=start,
-        end=start + timedelta(minutes=row["duration_minutes"]),
-        summary=_summary(row),
-        location=place,
-        description=_description(row, privacy),
-        status="CANCELLED" if row["status"] == "cancelled" else "CONFIRMED",
-        transparency="TRANSPARENT" if row["status"] == "cancelled" else "OPAQUE",
-        classification="PRIVATE",
-    )
-    body = event.to_ical()
-    _events.put(key, body)
-    return body
-
-
-def _deadline_event(row: dict[str, Any], domain: str) -> bytes:
-    key = _deadline_key(row) + (domain,)
-    cached = _events.get(key)
-    if cached is not None:
-        return cached
-    due: date = row["due_date"]
-    stamp = _utc(row.get("updated_at") or datetime(due.year, due.month, due.day, tzinfo=UTC))
-    title = f"Deadline: {row['title']}"
-    if row.get("case_reference"):
-        title += f" — {row['case_reference']}"
-    event = Event.new(
-        uid=f"deadline-{row['key']}@{domain}",
-        stamp=stamp.replace(microsecond=0),
-        start=due,
-        end=due + timedelta(days=1),
-        summary=title,
-        description=row.get("what_to_do") or "",
-        classification="PRIVATE",
-        transparency="TRANSPARENT",
-    )
-    body = event.to_ical()
-    _events.put(key, body)
-    return body
-
-
-def _vtimezone(tzid: str, first: date, last: date) -> bytes:
-    # Whole years keep the cache small and the component stable between requests.
-    key = (tzid, first.year, last.year)
-    cached = _timezones.get(key)
-    if cached is None:
-        component = Timezone.from_tzid(tzid, first_date=date(first.year, 1, 1),
-                                       last_date=date(last.year + 1, 1, 1))
-        cached = component.to_ical()
-        _timezones.put(key, cached)
-    return cached
-
-
-def _header(feed: FeedRequest, domain: str) -> bytes:
-    calendar = Calendar.new(uid=f"calendar-{feed.id}@{domain}", prodid=PRODID, name=feed.name)
-    # RFC 7986 requires VALUE=DURATION on REFRESH-INTERVAL; icalendar leaves it out.
-    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
-    calendar.add("CALSCALE", "GREGORIAN")
-    text = calendar.to_ical()
-    return text.removesuffix(b"END:VCALENDAR\r\n")
-
-
-def build_calendar(feed: FeedRequest, rows: dict[str, Any], domain: str) -> bytes:
-    parts = [_header(feed, domain)]
-    zones: dict[str, tuple[date, date]] = {}
-    for row in rows["hearings"]:
-        local = row["starts_at"].astimezone(ZoneInfo(row["court_timezone"])).date()
-        first, last = zones.get(row["court_timezone"], (local, local))
-        zones[row["court_timezone"]] = (min(first, local), max(last, local))
-    for tzid in sorted(zones):
-        first, last = zones[tzid]
-        parts.append(_vtimezone(tzid, first, last))
-    parts.extend(_hearing_event(row, feed.privacy, domain) for row in rows["hearings"])
-    parts.extend(_deadline_event(row, domain) for row in rows["deadlines"])
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    The newest ``updated_at`` alone is not enough: an event *leaving* a feed (a caseworker
+    unassigned) changes the content without raising the newest stamp of what remains, and
+    If-Modified-Since would then answer a wrong 304. Content first seen after a change is
+    always later than the Last-Modified a client got before it; after a restart the stamp is
+    new, which costs one full download and never a stale calendar."""
+    global _latest_issued
+    seen = _first_seen.get(etag)
+    if seen is None:
+        # HTTP dates have whole seconds: keep new content strictly later than anything issued.
+        seen = max(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1), state_stamp,
+                   _latest_issued + timedelta(seconds=1))
+        _latest_issued = seen
+        _first_seen[etag] = seen
+        if len(_first_seen) > _BODIES_MAX * 4:
+            _first_seen.popitem(last=False)
+    return seen
 
 
 async def prepare_feed(feed: FeedRequest, settings: Settings) -> PreparedFeed:
     state = await feed_state(feed)
     domain = _domain(settings)
-    return PreparedFeed(feed, domain, fingerprint(feed, state, domain),
-                        state_last_modified(state, datetime(2020, 1, 1, tzinfo=UTC)))
+    etag = fingerprint(feed, state, domain)
+    stamp = state_last_modified(state, datetime(2020, 1, 1, tzinfo=UTC))
+    return PreparedFeed(feed, domain, etag, _last_modified_for(etag, stamp))

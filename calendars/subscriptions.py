@@ -88,7 +88,8 @@ async def create_subscription(actor: Actor, public_url: str, scope: str, target_
         )).returning(CalendarSubscription.id)
         sub_id = rows[0]["id"]
         await audit.record(actor.staff_id, "create", "calendar_subscription", sub_id,
-                           office_id=actor.office_id, detail={"scope": scope, "target_id": target_id})
+                           office_id=actor.office_id,
+                           detail={"scope": scope, "target_id": target_id})
     url, webcal = feed_urls(public_url, token)
     return CreatedSubscription(await _get(sub_id), url, webcal)
 
@@ -166,7 +167,8 @@ async def resolve_token(token: str) -> FeedRequest:
             await _check_target(owner, row["scope"], row["target_id"])
         except (NotFound, Forbidden):
             raise NotFound("calendar") from None
-    return FeedRequest(row["id"], row["scope"], row["target_id"], row["privacy"], row["name"], owner)
+    return FeedRequest(row["id"], row["scope"], row["target_id"], row["privacy"], row["name"],
+                       owner)
 
 
 class FeedRateLimiter:

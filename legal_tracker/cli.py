@@ -103,18 +103,31 @@ async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
-@command("rotate-key", "re-encrypt protected fields with the current LEGAL_TRACKER_SECRET_KEY")
+@command("rotate-key", "re-encrypt every protected field with the current LEGAL_TRACKER_SECRET_KEY")
 async def rotate_key_command(args: argparse.Namespace, settings: Settings) -> int:
-    from legal_tracker.keys import rotate_keys
+    from legal_tracker.crypto import DecryptionError
+    from legal_tracker.migrate import migrate
+    from legal_tracker.security.keys import RotationError, rotate_keys
 
     if not settings.secret_key:
-        print("set the new key in LEGAL_TRACKER_SECRET_KEY and the old one in "
+        print("set the new key in LEGAL_TRACKER_SECRET_KEY and the old one(s) in "
               "LEGAL_TRACKER_OLD_SECRET_KEYS first", file=sys.stderr)
         return 2
+    # Every area's tables module registers its encrypted columns when imported; the API
+    # application imports them all. (Columns nobody registered stop the rotation.)
+    import api.app  # noqa: F401
+
     await _open(settings)
-    counts = await rotate_keys()
+    await migrate()
+    try:
+        counts = await rotate_keys()
+    except (RotationError, DecryptionError) as exc:
+        print(f"rotation stopped: {exc}", file=sys.stderr)
+        return 1
     for column, count in counts.items():
         print(f"{column}: {count} value(s) re-encrypted")
+    print("every protected value is now sealed with the current key; the old key(s) in "
+          "LEGAL_TRACKER_OLD_SECRET_KEYS may be removed")
     return 0
 
 

@@ -91,9 +91,15 @@ class FieldCipher:
     def needs_rotation(self, stored: str | None) -> bool:
         return stored is not None and not stored.startswith(f"{PREFIX}:{self.current_id}:")
 
-    def blind_index(self, value: str, *, context: str) -> str:
-        mac_key = hashlib.sha256(b"legal-tracker blind index" + self.current).digest()
+    def blind_index(self, value: str, *, context: str, key: bytes | None = None) -> str:
+        mac_key = hashlib.sha256(b"legal-tracker blind index" + (key or self.current)).digest()
         return hmac.new(mac_key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+    def blind_indexes(self, value: str, *, context: str) -> list[str]:
+        """The index under the current key and under each old key: while ``rotate-key`` has
+        not yet reached a row, its index is still the old key's, so a lookup should match
+        any of these."""
+        return [self.blind_index(value, context=context, key=k) for k in (self.current, *self.old)]
 
 
 def load_cipher(settings: Settings, *, announce: bool = True) -> FieldCipher:

@@ -9,7 +9,6 @@ transactions as IMMEDIATE so that two writers queue instead of failing half-way 
 from __future__ import annotations
 
 import importlib
-import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +23,7 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from legal_tracker import crypto
+from legal_tracker.security import logs as security_logs
 from legal_tracker.settings import Settings
 
 # The domain core's table modules, imported (and so bound) whenever the engine is set up.
@@ -33,6 +33,7 @@ from legal_tracker.settings import Settings
 TABLE_MODULES = [
     "legal_tracker.tables",
     "legal_tracker.sms.tables",
+    "legal_tracker.casework.tables",
     # Not a table module: importing it registers the reminder outbox's in-transaction hooks,
     # so hearings and contacts changed from any entry point (API, CLI, seed) plan reminders.
     "legal_tracker.sms.service",
@@ -42,7 +43,7 @@ SQLITE_TIMEOUT_SECONDS = 30.0
 
 # aiosqlite logs every statement WITH its parameters at DEBUG: names, ciphertexts, tokens'
 # digests. Whatever level the root logger is at, it must never do that here.
-logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+security_logs.install()
 
 _engine: Engine | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
@@ -80,6 +80,8 @@ From = Annotated[datetime | None, Parameter(
     query="from", description="start time at or after (ISO 8601 with offset)")]
 To = Annotated[datetime | None, Parameter(
     query="to", description="start time before (ISO 8601 with offset)")]
+Day = Annotated[date | None, Parameter(
+    description="hearings on this date (YYYY-MM-DD) in each court's own time zone")]
 
 
 class HearingController(Controller):
@@ -94,8 +96,12 @@ class HearingController(Controller):
         starts_to: To = None,
         court_id: OptId = None, staff_id: OptId = None, status: HearingStatus | None = None,
         case_id: OptId = None, office_id: OptId = None, kind: HearingKind | None = None,
+        day: Day = None,
     ) -> HearingList:
-        """Hearings in time order. ``from``/``to`` bound the start time (``to`` exclusive)."""
+        """Hearings in time order. ``from``/``to`` bound the start time (``to`` exclusive).
+        ``day`` (YYYY-MM-DD) keeps the hearings sitting on that date in their court's own time
+        zone; with ``office_id`` it answers "who is in court today" (each item names the court,
+        courtroom, local time, accompanying staff and whether the survivor testifies)."""
         checks = Checks()
         checks.instant("from", starts_from, source="query")
         checks.instant("to", starts_to, source="query")
@@ -103,7 +109,7 @@ class HearingController(Controller):
         return read_page(HearingList, HearingRead, await svc.list_hearings(
             actor, page(limit, offset), starts_from=starts_from, starts_to=starts_to,
             court_id=court_id, staff_id=staff_id, status=status, case_id=case_id,
-            office_id=office_id, kind=kind))
+            office_id=office_id, kind=kind, day=day))
 
     @get("/{hearing_id:int}", responses=READ_ERRORS)
     async def get_hearing(self, actor: Actor, hearing_id: PathId) -> HearingRead:

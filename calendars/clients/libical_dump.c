@@ -1,6 +1,8 @@
 /* Parses an iCalendar feed from stdin with libical (Evolution's parser) and prints one line
- * per event: UID, start in UTC, end in UTC, SEQUENCE, STATUS, tab-separated. Exit 2 when
- * the feed does not parse, 3 when a TZID cannot be resolved. */
+ * per event: UID, start in UTC (or the date of an all-day event), end likewise, SEQUENCE,
+ * STATUS, SUMMARY, tab-separated. Exit 2 when the feed does not parse, 3 when a TZID
+ * cannot be resolved (a floating time), 4 when libical flagged a property it could not
+ * read (X-LIC-ERROR, printed to stderr). */
 #include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,10 @@ int main(void) {
     icalcomponent *root = icalparser_parse_string(text);
     if (root == NULL || icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT) return 2;
     int rc = 0;
+    if (icalcomponent_count_errors(root) > 0) {
+        fprintf(stderr, "%s", icalcomponent_as_ical_string(root));
+        rc = 4;
+    }
     for (icalcomponent *ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
          ev != NULL; ev = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
         char s[32], e[32];
@@ -41,9 +47,11 @@ int main(void) {
         const char *end = utc(icalcomponent_get_dtend(ev), e);
         if (start == NULL || end == NULL) rc = 3;
         icalproperty *st = icalcomponent_get_first_property(ev, ICAL_STATUS_PROPERTY);
-        printf("%s\t%s\t%s\t%d\t%s\n", icalcomponent_get_uid(ev), start ? start : "?",
+        const char *summary = icalcomponent_get_summary(ev);
+        printf("%s\t%s\t%s\t%d\t%s\t%s\n", icalcomponent_get_uid(ev), start ? start : "?",
                end ? end : "?", icalcomponent_get_sequence(ev),
-               st ? icalproperty_status_to_string(icalproperty_get_status(st)) : "");
+               st ? icalproperty_status_to_string(icalproperty_get_status(st)) : "",
+               summary ? summary : "");
     }
     icalcomponent_free(root);
     free(text);

@@ -54,23 +54,26 @@ def _scoped(actor: Actor | None) -> Any:
 
 async def _with_staff(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ids = [r["id"] for r in rows]
-    staff: dict[int, list[int]] = defaultdict(list)
+    staff: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if ids and not db.in_transaction():
         # Every list and read: the fast read path (committed rows; none are pending here).
         marks = ", ".join("?" * len(ids))
         for r in await db.fast_read(
-            f"SELECT hearing, staff FROM hearing_staff WHERE hearing IN ({marks}) ORDER BY staff", *ids
+            "SELECT hs.hearing, hs.staff, s.name FROM hearing_staff hs JOIN staff s ON s.id = hs.staff "
+            f"WHERE hs.hearing IN ({marks}) ORDER BY hs.staff", *ids
         ):
-            staff[r["hearing"]].append(r["staff"])
+            staff[r["hearing"]].append({"id": r["staff"], "name": r["name"]})
     elif ids:
-        for r in await HearingStaff.select(HearingStaff.hearing, HearingStaff.staff).where(
-            HearingStaff.hearing.is_in(ids)
-        ).order_by(HearingStaff.staff):
-            staff[r["hearing"]].append(r["staff"])
+        for r in await HearingStaff.select(
+            HearingStaff.hearing, HearingStaff.staff, HearingStaff.staff.name.as_alias("name")
+        ).where(HearingStaff.hearing.is_in(ids)).order_by(HearingStaff.staff):
+            staff[r["hearing"]].append({"id": r["staff"], "name": r["name"]})
     out = []
     for row in rows:
         row = dict(row)
-        row["staff_ids"] = staff[row["id"]]
+        # Who accompanies: ids (API.md) and names, for "who is in court today".
+        row["accompanying_staff"] = staff[row["id"]]
+        row["staff_ids"] = [s["id"] for s in row["accompanying_staff"]]
         zone = ZoneInfo(row["court_timezone"])
         row["starts_at"] = row["starts_at"].astimezone(zone)
         row["ends_at"] = row["starts_at"] + timedelta(minutes=row["duration_minutes"])
@@ -88,9 +91,13 @@ async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetim
                         starts_to: datetime | None = None, court_id: int | None = None,
                         staff_id: int | None = None, status: str | None = None,
                         case_id: int | None = None, office_id: int | None = None,
-                        kind: str | None = None) -> Any:
+                        kind: str | None = None, day: date | None = None) -> Any:
+    """``day`` is a calendar date in each court's own time zone: the hearings that sit on
+    that date wherever they are ("who is in court today")."""
     page = page.clamp()
     query = _scoped(actor).order_by(Hearing.starts_at).order_by(Hearing.id)
+    if day is not None:
+        query = query.where(await _on_local_day(day))
     if starts_from is not None:
         query = query.where(Hearing.starts_at >= to_utc(starts_from))
     if starts_to is not None:
@@ -112,6 +119,19 @@ async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetim
     result = page_of(rows, page)
     result.items[:] = await _with_staff(result.items)
     return result
+
+
+async def _on_local_day(day: date) -> Any:
+    """A WHERE clause: the hearing starts on ``day`` in its court's zone. One range per zone
+    in use (a handful), so the start-time index still serves the query."""
+    zones = sorted({r["timezone"] for r in await Court.select(Court.timezone).distinct()})
+    clause: Any = None
+    for tz in zones:
+        start, end = day_bounds(day, tz)
+        part = ((Hearing.court.timezone == tz) & (Hearing.starts_at >= start)
+                & (Hearing.starts_at < end))
+        clause = part if clause is None else clause | part
+    return clause if clause is not None else (Hearing.id < 0)
 
 
 async def get_hearing(actor: Actor | None, hearing_id: int) -> dict[str, Any]:
@@ -392,11 +412,15 @@ async def record_outcome(actor: Actor, hearing_id: int, data: dict[str, Any]) ->
             Hearing.updated_at: now,
         }).where(Hearing.id == hearing_id)
         if case_changes:
+            before = await Case.select(Case.status).where(Case.id == current["case"]).first()
             await Case.update({**case_changes, Case.updated_at: now}).where(
                 Case.id == current["case"])
+            detail: dict[str, Any] = {"fields": sorted(case_changes), "via": "hearing_outcome"}
+            if "status" in case_changes and before and case_changes["status"] != before["status"]:
+                # The case timeline reads status changes from here, as from update_case.
+                detail["status"] = [before["status"], case_changes["status"]]
             await audit.record(actor.staff_id, "update", "case", current["case"],
-                               office_id=current["office_id"],
-                               detail={"fields": sorted(case_changes), "via": "hearing_outcome"})
+                               office_id=current["office_id"], detail=detail)
         await _history(hearing_id, actor, "held", version, from_starts_at=current["starts_at"])
         await audit.record(actor.staff_id, "outcome", "hearing", hearing_id,
                            office_id=current["office_id"])

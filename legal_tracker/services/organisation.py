@@ -70,8 +70,9 @@ async def create_office(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 async def update_office(actor: Actor, office_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     require_admin(actor)
     await get_office(actor, office_id)
+    # Every member of staff may read every office, so refusing says nothing new: 403.
     if not office_visible(actor, office_id):
-        raise NotFound("office")
+        raise Forbidden("only this office's admins or an organisation-wide admin may change it")
     values = _check_office(changes)
     if "reminder_policy" in values:
         values["reminder_policy"] = json.dumps(values["reminder_policy"] or {})
@@ -122,7 +123,7 @@ async def create_court(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         row = await Court.insert(Court(**data, created_at=now, updated_at=now)).returning(Court.id)
         court_id = row[0]["id"]
         await audit.record(actor.staff_id, "create", "court", court_id,
-                           detail={"fields": sorted(data)})
+                           office_id=data.get("office"), detail={"fields": sorted(data)})
     return await get_court(actor, court_id)
 
 
@@ -138,6 +139,7 @@ async def update_court(actor: Actor, court_id: int, changes: dict[str, Any]) -> 
         if changes:
             await Court.update({**changes, Court.updated_at: utcnow()}).where(Court.id == court_id)
         await audit.record(actor.staff_id, "update", "court", court_id,
+                           office_id=changes.get("office", court["office"]),
                            detail={"fields": sorted(changes)})
     return await get_court(actor, court_id)
 
@@ -236,6 +238,10 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
     current = await get_staff(actor, staff_id)
     if not actor.is_admin:
         raise Forbidden("only an admin may change staff records")
+    if current["office"] is None and not actor.is_org_admin:
+        # An office's admin sees the organisation-wide accounts but must not take them over
+        # (reset a password, change the address) or switch them off.
+        raise Forbidden("only an organisation-wide admin may change an organisation-wide account")
     if staff_id == actor.staff_id and (
         changes.get("active") is False or changes.get("role", "admin") != "admin"
     ):

@@ -159,6 +159,7 @@ async def update_survivor(actor: Actor, survivor_id: int, changes: dict[str, Any
 
 def contact_out(row: dict[str, Any], reveal: bool = False) -> dict[str, Any]:
     row = dict(row)
+    row.pop("_office", None)
     phone = crypto.cipher().decrypt(row.pop("phone_enc", None), context="contact.phone")
     row.pop("phone_index", None)
     row["phone"] = phone if reveal else mask_phone(phone)
@@ -169,6 +170,7 @@ def contact_out(row: dict[str, Any], reveal: bool = False) -> dict[str, Any]:
 
 
 async def _fetch_contact(actor: Actor, contact_id: int) -> dict[str, Any]:
+    """The contact row, with the office of its survivor (for the audit trail) as ``_office``."""
     check_id("contact", contact_id)
     row = await Contact.select().where(
         (Contact.id == contact_id) & Contact.deleted_at.is_null()
@@ -176,9 +178,10 @@ async def _fetch_contact(actor: Actor, contact_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound("contact")
     try:
-        await _fetch_survivor(actor, row["survivor"])
+        survivor = await _fetch_survivor(actor, row["survivor"])
     except NotFound:
         raise NotFound("contact") from None
+    row["_office"] = survivor["office"]
     return row
 
 
@@ -198,6 +201,7 @@ async def get_contact(actor: Actor, contact_id: int, reveal: set[str] | None = N
     _check_reveal(actor, reveal, {"phone"})
     row = await _fetch_contact(actor, contact_id)
     await audit.record(actor.staff_id, "reveal" if reveal else "read", "contact", contact_id,
+                       office_id=row["_office"],
                        detail={"fields": sorted(reveal)} if reveal else None)
     return contact_out(row, "phone" in reveal)
 
@@ -259,7 +263,7 @@ async def update_contact(actor: Actor, contact_id: int, changes: dict[str, Any])
     async with db.transaction():
         await Contact.update({**values, Contact.updated_at: now}).where(Contact.id == contact_id)
         await audit.record(actor.staff_id, "update", "contact", contact_id,
-                           detail={"fields": sorted(changes)})
+                           office_id=current["_office"], detail={"fields": sorted(changes)})
         for event in events:
             await hooks.contact_changed(
                 hooks.ContactChange(event, contact_id, current["survivor"], actor)
@@ -277,7 +281,8 @@ async def delete_contact(actor: Actor, contact_id: int) -> None:
             Contact.deleted_at: now, Contact.phone_enc: None, Contact.phone_index: None,
             Contact.sms_consent_withdrawn_at: now, Contact.updated_at: now,
         }).where(Contact.id == contact_id)
-        await audit.record(actor.staff_id, "delete", "contact", contact_id)
+        await audit.record(actor.staff_id, "delete", "contact", contact_id,
+                           office_id=current["_office"])
         await hooks.contact_changed(
             hooks.ContactChange("deleted", contact_id, current["survivor"], actor)
         )

@@ -165,7 +165,8 @@ async def test_empty_feed_is_a_valid_calendar(world):
     response = await _fetch(world, sub["url"])
     calendar = Calendar.from_ical(response.content)
     assert calendar.walk("VEVENT") == []
-    assert response.text.startswith("BEGIN:VCALENDAR\r\n") and response.text.endswith("END:VCALENDAR\r\n")
+    assert response.text.startswith("BEGIN:VCALENDAR\r\n")
+    assert response.text.endswith("END:VCALENDAR\r\n")
 
 
 async def test_daylight_saving_court_gets_a_full_vtimezone(world):
@@ -238,8 +239,23 @@ async def test_deadlines_are_all_day_events_with_stable_uids(world, monkeypatch)
     response = await _fetch(world, sub["url"])
     event = _events(response.content)["deadline-rfe-7@tracker.example.org"]
     assert event.decoded("DTSTART") == due and "VALUE=DATE" in response.text
-    assert str(event["SUMMARY"]) == f"Deadline: Answer the request for evidence — {case['reference']}"
+    assert str(event["SUMMARY"]) == \
+        f"Deadline: Answer the request for evidence — {case['reference']}"
     assert calls and all(c == [case["id"]] for c in calls)
     # The caseworker's own accompaniment feed carries no deadlines; only lawyers' do.
     mine = await _subscribe(world, worker, "staff", worker_id)
     assert "deadline-" not in (await _fetch(world, mine["url"])).text
+
+
+async def test_an_event_leaving_the_feed_is_not_hidden_by_if_modified_since(world):
+    office, court, worker_id, worker, survivor, case = await _setup(world)
+    hearing = await world.hearing(case["id"], _future(4), staff_ids=[worker_id])
+    await world.hearing(case["id"], _future(5), staff_ids=[worker_id])
+    sub = await _subscribe(world, worker, "staff", worker_id)
+    first = await _fetch(world, sub["url"])
+    unassigned = await world.client.patch(f"/api/hearings/{hearing['id']}", json={"staff_ids": []},
+                                          headers=world.admin)
+    assert unassigned.status_code == 200
+    after = await _fetch(world, sub["url"], **{"If-Modified-Since": first.headers["last-modified"]})
+    assert after.status_code == 200
+    assert f"hearing-{hearing['id']}@" not in after.text

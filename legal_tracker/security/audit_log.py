@@ -1,4 +1,5 @@
-"""Reading the audit trail (admins only). There is deliberately no way to change it."""
+"""Reading the audit trail (admins only). There is deliberately no way to change it: no
+service updates or deletes an audit row, and the database refuses to (migration m0100)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ async def list_audit_events(actor: Actor, page: PageRequest, *, actor_id: int | 
                             entity: str | None = None, entity_id: str | None = None,
                             action: str | None = None, since: datetime | None = None,
                             until: datetime | None = None) -> Any:
+    """Newest first. Organisation admins see every event; an office's admin sees the events
+    recorded against that office."""
     require_admin(actor)
     page = page.clamp()
     query = AuditEvent.select().order_by(AuditEvent.id, ascending=False)

@@ -4,38 +4,20 @@ events, organisation admins all). No endpoint changes or deletes an audit row.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import Parameter
-from msgspec import Struct
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, page
 from api.convert import read
-from api.schemas import Page
+from api.schemas_audit import AuditEventRead, AuditList
 from legal_tracker.access import Actor
-from legal_tracker.errors import Invalid
-from legal_tracker.services import audit_log as svc
+from legal_tracker.errors import FieldProblem, Invalid
+from legal_tracker.security import audit_log as svc
 
 Text = Annotated[str | None, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-When = Annotated[datetime | None, Parameter(description="ISO 8601 with an offset")]
-
-
-class AuditEventRead(Struct):
-    id: int
-    at: datetime
-    actor_id: int | None
-    action: str
-    entity: str
-    entity_id: str | None
-    office_id: int | None
-    ip: str | None
-    user_agent: str | None
-    detail: dict[str, Any]
-
-
-class AuditList(Page):
-    items: list[AuditEventRead]
+When = Annotated[datetime | None, Parameter(description="ISO 8601 with a UTC offset")]
 
 
 class AuditController(Controller):
@@ -48,10 +30,10 @@ class AuditController(Controller):
                          actor_id: OptId = None, entity: Text = None, entity_id: Text = None,
                          action: Text = None, since: When = None, until: When = None) -> AuditList:
         """Newest first. Filters: who (``actor_id``), what (``entity``, ``entity_id``,
-        ``action``), when (``since`` inclusive, ``until`` exclusive)."""
+        ``action``), when (``since`` inclusive, ``until`` exclusive). Admins only."""
         for name, value in (("since", since), ("until", until)):
             if value is not None and value.tzinfo is None:
-                raise Invalid(name, "must include a UTC offset")
+                raise Invalid(problems=[FieldProblem(name, "must include a UTC offset", "query")])
         result = await svc.list_audit_events(actor, page(limit, offset), actor_id=actor_id,
                                              entity=entity, entity_id=entity_id, action=action,
                                              since=since, until=until)

@@ -1,0 +1,253 @@
+"""Casework: statements, identity documents and their chain of custody, immigration
+applications, deadlines, the case timeline, outcome reports, and accompaniment of hearings."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import Parameter
+
+from api.controllers.common import (
+    ACTOR,
+    ERRORS,
+    READ_ERRORS,
+    Limit,
+    Offset,
+    OptId,
+    PathId,
+    page,
+    reveal_set,
+)
+from api.convert import read, read_page
+from api.schemas import HearingRead, values_of
+from api.schemas_casework import (
+    CustodyCreate,
+    CustodyRead,
+    DeadlineCreate,
+    DeadlineList,
+    DeadlineRead,
+    DeadlineUpdate,
+    DocumentCreate,
+    DocumentList,
+    DocumentRead,
+    DocumentUpdate,
+    ImmigrationCreate,
+    ImmigrationList,
+    ImmigrationRead,
+    ImmigrationUpdate,
+    OutcomeReport,
+    StatementCreate,
+    StatementList,
+    StatementRead,
+    StatementUpdate,
+    Timeline,
+    TimelineItem,
+    UpcomingDeadline,
+    UpcomingDeadlines,
+)
+from legal_tracker.access import Actor
+from legal_tracker.casework import accompaniment, deadlines, documents, immigration, reports, statements
+from legal_tracker.casework.timeline import case_timeline
+from legal_tracker.casework.vocab import DocumentStatus, StatementStatus
+from legal_tracker.errors import FieldProblem, Invalid
+
+RENAME = {"case_id": "case", "survivor_id": "survivor", "taken_by_staff_id": "taken_by_staff"}
+Reveal = Annotated[str | None, Parameter(
+    max_length=64, description="``number`` shows the document number in clear (audited)")]
+
+
+class StatementController(Controller):
+    path = "/api"
+    tags = ["statements"]
+    dependencies = ACTOR
+
+    @get("/cases/{case_id:int}/statements", responses=READ_ERRORS)
+    async def list_statements(self, actor: Actor, case_id: PathId, limit: Limit = 50, offset: Offset = 0,
+                              survivor_id: OptId = None,
+                              status: StatementStatus | None = None) -> StatementList:
+        return read_page(StatementList, StatementRead, await statements.list_statements(
+            actor, case_id, page(limit, offset), survivor_id=survivor_id, status=status))
+
+    @post("/cases/{case_id:int}/statements", responses=ERRORS)
+    async def create_statement(self, actor: Actor, case_id: PathId, data: StatementCreate) -> StatementRead:
+        return read(StatementRead, await statements.create_statement(actor, case_id, values_of(data, RENAME)))
+
+    @get("/statements/{statement_id:int}", responses=READ_ERRORS)
+    async def get_statement(self, actor: Actor, statement_id: PathId) -> StatementRead:
+        return read(StatementRead, await statements.get_statement(actor, statement_id))
+
+    @patch("/statements/{statement_id:int}", responses=ERRORS)
+    async def update_statement(self, actor: Actor, statement_id: PathId,
+                               data: StatementUpdate) -> StatementRead:
+        """Status moves forward only (planned → taken → filed): going back answers 409."""
+        return read(StatementRead, await statements.update_statement(
+            actor, statement_id, values_of(data, RENAME)))
+
+
+class IdentityDocumentController(Controller):
+    path = "/api"
+    tags = ["identity documents"]
+    dependencies = ACTOR
+
+    @get("/survivors/{survivor_id:int}/identity-documents", responses=READ_ERRORS)
+    async def list_documents(self, actor: Actor, survivor_id: PathId, limit: Limit = 50,
+                             offset: Offset = 0, status: DocumentStatus | None = None) -> DocumentList:
+        return read_page(DocumentList, DocumentRead, await documents.list_documents(
+            actor, survivor_id, page(limit, offset), status=status))
+
+    @post("/survivors/{survivor_id:int}/identity-documents", responses=ERRORS)
+    async def create_document(self, actor: Actor, survivor_id: PathId, data: DocumentCreate) -> DocumentRead:
+        """The number is encrypted at rest and masked in every answer."""
+        return read(DocumentRead, await documents.create_document(
+            actor, survivor_id, values_of(data, RENAME)))
+
+    @get("/identity-documents/{document_id:int}", responses=ERRORS)
+    async def get_document(self, actor: Actor, document_id: PathId, reveal: Reveal = None) -> DocumentRead:
+        """``?reveal=number`` shows the number to admins, lawyers and caseworkers; audited."""
+        return read(DocumentRead, await documents.get_document(actor, document_id, reveal_set(reveal)))
+
+    @patch("/identity-documents/{document_id:int}", responses=ERRORS)
+    async def update_document(self, actor: Actor, document_id: PathId, data: DocumentUpdate) -> DocumentRead:
+        return read(DocumentRead, await documents.update_document(
+            actor, document_id, values_of(data, RENAME)))
+
+    @get("/identity-documents/{document_id:int}/custody", responses=READ_ERRORS)
+    async def list_custody(self, actor: Actor, document_id: PathId) -> list[CustodyRead]:
+        return [read(CustodyRead, r) for r in await documents.list_custody(actor, document_id)]
+
+    @post("/identity-documents/{document_id:int}/custody", responses=ERRORS)
+    async def append_custody(self, actor: Actor, document_id: PathId, data: CustodyCreate) -> CustodyRead:
+        """Append-only. ``released_by`` must be the previous entry's ``received_by`` (else 422
+        naming ``released_by``); ``resulting_status`` becomes the document's status."""
+        return read(CustodyRead, await documents.append_custody(actor, document_id, values_of(data)))
+
+
+class ImmigrationController(Controller):
+    path = "/api"
+    tags = ["immigration"]
+    dependencies = ACTOR
+
+    @get("/survivors/{survivor_id:int}/immigration", responses=READ_ERRORS)
+    async def list_applications(self, actor: Actor, survivor_id: PathId, limit: Limit = 50,
+                                offset: Offset = 0) -> ImmigrationList:
+        return read_page(ImmigrationList, ImmigrationRead, await immigration.list_applications(
+            actor, survivor_id, page(limit, offset)))
+
+    @post("/survivors/{survivor_id:int}/immigration", responses=ERRORS)
+    async def create_application(self, actor: Actor, survivor_id: PathId,
+                                 data: ImmigrationCreate) -> ImmigrationRead:
+        return read(ImmigrationRead, await immigration.create_application(
+            actor, survivor_id, values_of(data, RENAME)))
+
+    @get("/immigration/{application_id:int}", responses=READ_ERRORS)
+    async def get_application(self, actor: Actor, application_id: PathId) -> ImmigrationRead:
+        return read(ImmigrationRead, await immigration.get_application(actor, application_id))
+
+    @patch("/immigration/{application_id:int}", responses=ERRORS)
+    async def update_application(self, actor: Actor, application_id: PathId,
+                                 data: ImmigrationUpdate) -> ImmigrationRead:
+        """A U-visa petition filed with a certification older than six months carries a
+        ``certification_stale`` warning."""
+        return read(ImmigrationRead, await immigration.update_application(
+            actor, application_id, values_of(data, RENAME)))
+
+
+WithinDays = Annotated[int, Parameter(
+    ge=0, le=3660, description="days ahead, from today in each office's zone")]
+OverdueDays = Annotated[int, Parameter(
+    ge=0, le=3660, description="open items up to this many days past due")]
+
+
+class DeadlineController(Controller):
+    path = "/api"
+    tags = ["deadlines"]
+    dependencies = ACTOR
+
+    @get("/deadlines", responses=READ_ERRORS)
+    async def upcoming(self, actor: Actor, within_days: WithinDays = 30,
+                       overdue_days: OverdueDays = deadlines.DEFAULT_OVERDUE_DAYS) -> UpcomingDeadlines:
+        """What the caller must not miss across the cases they may see, by due date: answers
+        to requests for evidence, certification expiries, biometrics appointments, document
+        expiries (from 90 days ahead), deadlines entered by hand, families an SMS did not
+        reach. Each has a stable ``key`` (calendar UID)."""
+        rows = await deadlines.upcoming_deadlines(actor, within_days=within_days, overdue_days=overdue_days,
+                                                  sources=deadlines.API_SOURCES)
+        return UpcomingDeadlines(items=[read(UpcomingDeadline, r) for r in rows], within_days=within_days,
+                                 overdue_days=overdue_days)
+
+    @get("/cases/{case_id:int}/deadlines", responses=READ_ERRORS)
+    async def list_case_deadlines(self, actor: Actor, case_id: PathId, limit: Limit = 50,
+                                  offset: Offset = 0) -> DeadlineList:
+        return read_page(DeadlineList, DeadlineRead, await deadlines.list_case_deadlines(
+            actor, case_id, page(limit, offset)))
+
+    @post("/cases/{case_id:int}/deadlines", responses=ERRORS)
+    async def create_deadline(self, actor: Actor, case_id: PathId, data: DeadlineCreate) -> DeadlineRead:
+        """A deadline entered by hand (a filing date): a calendar date in the office's zone."""
+        return read(DeadlineRead, await deadlines.create_deadline(actor, case_id, values_of(data)))
+
+    @patch("/deadlines/{deadline_id:int}", responses=ERRORS)
+    async def update_deadline(self, actor: Actor, deadline_id: PathId, data: DeadlineUpdate) -> DeadlineRead:
+        """``{"done": true}`` marks it done; it leaves the upcoming list."""
+        return read(DeadlineRead, await deadlines.update_deadline(actor, deadline_id, values_of(data)))
+
+
+TimelineKinds = Annotated[str | None, Parameter(
+    max_length=200, description="comma-separated kinds to keep, e.g. hearing,status_change")]
+
+
+class CaseTimelineController(Controller):
+    path = "/api"
+    tags = ["cases"]
+    dependencies = ACTOR
+
+    @get("/cases/{case_id:int}/timeline", responses=READ_ERRORS)
+    async def timeline(self, actor: Actor, case_id: PathId, kinds: TimelineKinds = None) -> Timeline:
+        """Everything that happened to the case in time order: opening and status changes,
+        hearings (with their adjournment chain), statements, custody hand-overs of its
+        documents, immigration filings and decisions, and filings."""
+        items = await case_timeline(actor, case_id, kinds=reveal_set(kinds) or None)
+        return Timeline(case_id=case_id, items=[read(TimelineItem, i) for i in items])
+
+
+From = Annotated[date | None, Parameter(query="from", description="first day, YYYY-MM-DD (inclusive)")]
+To = Annotated[date | None, Parameter(query="to", description="last day, YYYY-MM-DD (inclusive)")]
+
+
+class ReportController(Controller):
+    path = "/api/reports"
+    tags = ["reports"]
+    dependencies = ACTOR
+
+    @get("/outcomes", responses=READ_ERRORS)
+    async def outcomes(self, actor: Actor, office_id: OptId = None, start: From = None,
+                       end: To = None) -> OutcomeReport:
+        """Organisation metrics computed in the database. Admins see their office (organisation
+        admins every office, or ``office_id``); other roles see the cases assigned to them."""
+        if start and end and start > end:
+            raise Invalid(problems=[FieldProblem("to", "must not be before from", "query")])
+        return read(OutcomeReport, await reports.outcome_report(actor, office_id=office_id, start=start,
+                                                                end=end))
+
+
+class AccompanimentController(Controller):
+    path = "/api/hearings"
+    tags = ["hearings"]
+    dependencies = ACTOR
+
+    @post("/{hearing_id:int}/staff/{staff_id:int}", responses=ERRORS, status_code=200)
+    async def assign(self, actor: Actor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
+        """Adds a member of staff to the hearing's accompaniment (idempotent). ``warnings``
+        names any other hearing they accompany at an overlapping time."""
+        return read(HearingRead, await accompaniment.assign_staff(actor, hearing_id, staff_id))
+
+    @delete("/{hearing_id:int}/staff/{staff_id:int}", responses=ERRORS, status_code=200)
+    async def unassign(self, actor: Actor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
+        return read(HearingRead, await accompaniment.unassign_staff(actor, hearing_id, staff_id))
+
+
+CASEWORK_CONTROLLERS = [StatementController, IdentityDocumentController, ImmigrationController,
+                        DeadlineController, CaseTimelineController, ReportController,
+                        AccompanimentController]

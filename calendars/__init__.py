@@ -1,0 +1,1 @@
+"""Court calendars: subscriptions and iCalendar feeds."""

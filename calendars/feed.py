@@ -1,0 +1,488 @@
+"""The court calendar feed as bytes: pure, deterministic, fast, and independent of the database.
+
+The caller (``calendars.render`` today, any service tomorrow) decides *which* hearings and
+deadlines a subscription shows and hands them over as the frozen dataclasses below. This
+module only decides *how* they look in an RFC 5545 / RFC 7986 feed:
+
+* One VEVENT per hearing. Its UID comes from the hearing's id alone, so a reschedule,
+  adjournment or cancellation updates the same event in every client; SEQUENCE is the
+  hearing's version. DTSTAMP and LAST-MODIFIED are the hearing's ``updated_at``: RFC 5545
+  lets a published feed use the time the information was last revised, and a DTSTAMP of
+  "now" would make every response different and every ETag useless.
+* Times are in the court's zone (never floating, never only UTC) with one VTIMEZONE per TZID,
+  generated from zoneinfo and valid from the first to the last event of the feed, so
+  clients get daylight-saving right without trusting their own tz database for our TZID.
+* Deadlines are all-day events with their own stable UIDs.
+* Privacy: the input types simply have no field for a survivor's name or the offence. A
+  SUMMARY is the kind of hearing and the case reference; CLASS is PRIVATE.
+* Speed: the ETag (``feed_etag``) is computed from the inputs without serialising anything,
+  so a 304 costs microseconds per event; serialised VEVENTs and VTIMEZONEs are cached, so a
+  rebuild after one change serialises one event.
+
+The output is a pure function of the inputs (in any order), the domain and privacy level,
+the tz database and the icalendar version; ``feed_fingerprint`` covers exactly those.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import zoneinfo
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from operator import attrgetter
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo
+
+import icalendar
+import msgspec
+from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar.enums import CLASS, STATUS, TRANSP
+
+# Bump whenever the layout of an event or the header changes, so every ETag changes with it.
+FORMAT_VERSION = "3"
+PRODID = "-//Court accompaniment tracker//Court calendar 1.0//EN"
+# Clients that honour it (Apple, Thunderbird, Outlook) re-fetch hourly; Google ignores it.
+REFRESH = timedelta(hours=1)
+
+HearingKind = Literal[
+    "mention", "plea", "bail", "pre_trial", "testimony", "judgment", "sentencing", "appeal"]
+HearingStatus = Literal["scheduled", "held", "adjourned", "cancelled"]
+Privacy = Literal["standard", "minimal"]
+
+KIND_LABELS: dict[str, str] = {
+    "mention": "Mention",
+    "plea": "Plea",
+    "bail": "Bail hearing",
+    "pre_trial": "Pre-trial",
+    "testimony": "Testimony",
+    "judgment": "Judgment",
+    "sentencing": "Sentencing",
+    "appeal": "Appeal",
+}
+_STATUSES = frozenset(get_args(HearingStatus))
+_PRIVACY = frozenset(get_args(Privacy))
+# strftime's %a/%b follow the process locale; a feed must not change with the server's locale.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_END = b"END:VCALENDAR\r\n"
+
+
+@cache
+def environment_marker() -> str:
+    """The feed layout, icalendar and tz database versions: what, besides the data, the bytes
+    depend on. For ETags computed from database state rather than by ``feed_fingerprint``."""
+    tz_version = "unknown"
+    # zoneinfo reads the system database first and falls back to the tzdata package.
+    for directory in zoneinfo.TZPATH:
+        try:
+            with open(f"{directory}/tzdata.zi", encoding="ascii") as first_line:
+                tz_version = first_line.readline().strip().removeprefix("# version ")
+            break
+        except OSError:
+            continue
+    else:
+        try:
+            tz_version = "tzdata " + importlib.metadata.version("tzdata")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return f"{FORMAT_VERSION}|icalendar {icalendar.__version__}|tz {tz_version}"
+
+
+def _utc(field: str, value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{field} must be timezone-aware (a floating time has no meaning here)")
+    # One canonical form (UTC, whole seconds, which is all iCalendar can carry) keeps equal
+    # instants equal for the caches and the fingerprint.
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """The subscription as the feed shows it.
+
+    ``calendar_uid`` must stay the same for the life of the subscription (RFC 7986 UID);
+    ``domain`` is the right-hand side of every event UID, normally the public host name.
+    ``privacy="minimal"`` leaves out who accompanies and what to bring.
+    """
+
+    calendar_uid: str
+    name: str
+    domain: str
+    privacy: Privacy = "standard"
+
+    def __post_init__(self) -> None:
+        if self.privacy not in _PRIVACY:
+            raise ValueError(f"privacy must be one of {sorted(_PRIVACY)}, not {self.privacy!r}")
+        if not self.domain or "@" in self.domain:
+            raise ValueError("domain must be a host name such as tracker.example.org")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHearing:
+    """One hearing as a calendar shows it. There is deliberately no field for a survivor's
+    name or the offence: what is not handed to the feed cannot leak through it.
+
+    ``version`` must grow with every change of the hearing (it becomes SEQUENCE);
+    ``updated_at`` is the last change of anything shown here (hearing, court, staff names).
+    ``adjourned_to`` / ``adjourned_from`` are the start times of the linked hearings.
+    """
+
+    id: int
+    version: int
+    case_reference: str
+    kind: HearingKind
+    status: HearingStatus
+    starts_at: datetime
+    duration: timedelta
+    court_name: str
+    court_address: str
+    courtroom: str | None
+    court_timezone: str
+    accompanying_staff: tuple[str, ...]
+    survivor_testifies: bool
+    what_to_bring: str
+    adjourned_to: datetime | None
+    adjourned_from: datetime | None
+    updated_at: datetime
+    family_attends: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KIND_LABELS:
+            raise ValueError(f"unknown hearing kind {self.kind!r}")
+        if self.status not in _STATUSES:
+            raise ValueError(f"unknown hearing status {self.status!r}")
+        if self.duration <= timedelta(0):
+            raise ValueError("duration must be positive")
+        ZoneInfo(self.court_timezone)  # an unknown zone fails here, not in a client
+        # A list would make the dataclass unhashable (and the event cache impossible).
+        object.__setattr__(self, "accompanying_staff", tuple(self.accompanying_staff))
+        object.__setattr__(self, "duration",
+                           timedelta(seconds=int(self.duration.total_seconds())))
+        for name in ("starts_at", "updated_at", "adjourned_to", "adjourned_from"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _utc(name, value))
+
+    @property
+    def ends_at(self) -> datetime:
+        # Added in UTC: adding to a local time would add wall-clock time across a DST change.
+        return self.starts_at + self.duration
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDeadline:
+    """Something with a due date a lawyer must not miss, shown as an all-day event.
+    ``key`` is stable for the deadline's life (e.g. ``"case-12-rfe-3"``)."""
+
+    key: str
+    due_date: date
+    title: str
+    case_reference: str | None
+    what_to_do: str
+    updated_at: datetime
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.due_date, datetime):
+            raise ValueError("due_date must be a date, not a datetime")
+        if not self.key or any(c.isspace() or c == "@" for c in self.key):
+            raise ValueError("key must be non-empty, without spaces or '@'")
+        object.__setattr__(self, "updated_at", _utc("updated_at", self.updated_at))
+
+
+class _LRU:
+    """A small LRU map; the caches below are per process and rebuild themselves when lost."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+
+    def get(self, key: Hashable) -> bytes | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: bytes) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+# Sized for the biggest office feed several times over (about 0.5 kB per event).
+_events = _LRU(100_000)
+_timezones = _LRU(512)
+_headers = _LRU(1_024)
+_encoder = msgspec.msgpack.Encoder()
+
+
+# The fingerprint encodes each input as a plain tuple of its fields (C-speed attrgetter), with
+# the field names once: a third of the bytes and time of encoding the dataclasses as maps.
+_HEARING_FIELDS = tuple(f.name for f in fields(FeedHearing))
+_DEADLINE_FIELDS = tuple(f.name for f in fields(FeedDeadline))
+_hearing_values = attrgetter(*_HEARING_FIELDS)
+_deadline_values = attrgetter(*_DEADLINE_FIELDS)
+
+
+def clear_caches() -> None:
+    """Forget every serialised piece (for tests and cold-start measurements)."""
+    _events.clear()
+    _timezones.clear()
+    _headers.clear()
+
+
+def _day(value: datetime, zone: ZoneInfo) -> str:
+    local = value.astimezone(zone)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def _day_and_time(value: datetime, zone: ZoneInfo) -> str:
+    local = value.astimezone(zone)
+    return (f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year},"
+            f" {local:%H:%M}")
+
+
+def hearing_summary(hearing: FeedHearing) -> str:
+    """"Mention — CR 112/2026", marked when cancelled, adjourned or held."""
+    zone = ZoneInfo(hearing.court_timezone)
+    text = f"{KIND_LABELS[hearing.kind]} — {hearing.case_reference}"
+    if hearing.status == "adjourned":
+        text += (f" (adjourned to {_day(hearing.adjourned_to, zone)})"
+                 if hearing.adjourned_to else " (adjourned)")
+    elif hearing.adjourned_from is not None:
+        text += f" (adjourned from {_day(hearing.adjourned_from, zone)})"
+    elif hearing.status == "held":
+        text += " (held)"
+    if hearing.status == "cancelled":
+        text = "CANCELLED: " + text
+    return text
+
+
+def _description(hearing: FeedHearing, privacy: Privacy) -> str:
+    zone = ZoneInfo(hearing.court_timezone)
+    lines = []
+    if privacy == "standard":
+        staff = ", ".join(hearing.accompanying_staff) or "nobody assigned yet"
+        lines.append(f"Accompanying: {staff}")
+    lines.append("Survivor testifies: " + ("yes" if hearing.survivor_testifies else "no"))
+    if hearing.family_attends:
+        lines.append("Family attends: yes")
+    if privacy == "standard" and hearing.what_to_bring.strip():
+        lines.append(f"Bring: {hearing.what_to_bring.strip()}")
+    if hearing.status == "cancelled":
+        lines.append("This hearing was cancelled.")
+    if hearing.adjourned_to is not None:
+        lines.append(f"Adjourned to {_day_and_time(hearing.adjourned_to, zone)} (court time).")
+    if hearing.adjourned_from is not None:
+        lines.append(
+            f"Adjourned from {_day_and_time(hearing.adjourned_from, zone)} (court time).")
+    return "\n".join(lines)
+
+
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    local = value.astimezone(zone)
+    if local.fold and local.utcoffset() != local.replace(fold=0).utcoffset():
+        # The second 01:30 of a night the clocks go back: RFC 5545 reads a TZID time as the
+        # first occurrence, so only UTC can say which one is meant.
+        return value
+    return local
+
+
+def _location(hearing: FeedHearing) -> str:
+    parts = (hearing.court_name, hearing.courtroom, hearing.court_address)
+    return ", ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _hearing_event(hearing: FeedHearing, info: FeedInfo) -> bytes:
+    # The whole (hashable) dataclass is the key: a renamed court or member of staff changes
+    # the event even when the hearing's own version does not.
+    key = (hearing, info.domain, info.privacy)
+    cached = _events.get(key)
+    if cached is not None:
+        return cached
+    zone = ZoneInfo(hearing.court_timezone)
+    cancelled = hearing.status == "cancelled"
+    event = Event.new(
+        uid=f"hearing-{hearing.id}@{info.domain}",
+        sequence=hearing.version,
+        stamp=hearing.updated_at,
+        last_modified=hearing.updated_at,
+        start=_local(hearing.starts_at, zone),
+        end=_local(hearing.ends_at, zone),
+        summary=hearing_summary(hearing),
+        location=_location(hearing),
+        description=_description(hearing, info.privacy),
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
+        # A cancelled hearing must not block the caseworker's day in free/busy views.
+        transparency=TRANSP.TRANSPARENT if cancelled else TRANSP.OPAQUE,
+        classification=CLASS.PRIVATE,
+    )
+    body = event.to_ical()
+    _events.put(key, body)
+    return body
+
+
+def deadline_summary(deadline: FeedDeadline) -> str:
+    text = f"Deadline: {deadline.title}"
+    if deadline.case_reference:
+        text += f" — {deadline.case_reference}"
+    return text
+
+
+def _deadline_event(deadline: FeedDeadline, info: FeedInfo) -> bytes:
+    key = (deadline, info.domain)
+    cached = _events.get(key)
+    if cached is not None:
+        return cached
+    event = Event.new(
+        uid=f"deadline-{deadline.key}@{info.domain}",
+        sequence=deadline.version,
+        stamp=deadline.updated_at,
+        last_modified=deadline.updated_at,
+        start=deadline.due_date,
+        # Exclusive end; explicit because some clients show a DTEND-less all-day event as
+        # zero-length.
+        end=deadline.due_date + timedelta(days=1),
+        summary=deadline_summary(deadline),
+        description=deadline.what_to_do,
+        transparency=TRANSP.TRANSPARENT,
+        classification=CLASS.PRIVATE,
+    )
+    body = event.to_ical()
+    _events.put(key, body)
+    return body
+
+
+def _header(info: FeedInfo) -> bytes:
+    cached = _headers.get(info)
+    if cached is not None:
+        return cached
+    # Calendar.new writes NAME and X-WR-CALNAME (the latter is what Google and Outlook read).
+    calendar = Calendar.new(uid=info.calendar_uid, prodid=PRODID, name=info.name,
+                            calscale="GREGORIAN")
+    # RFC 7986 requires VALUE=DURATION on REFRESH-INTERVAL; Calendar.new(refresh_interval=)
+    # leaves it out.
+    calendar.add("REFRESH-INTERVAL", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    body = calendar.to_ical().removesuffix(_END)
+    _headers.put(info, body)
+    return body
+
+
+def timezone_range(hearings: Sequence[FeedHearing]) -> tuple[date, date] | None:
+    """The span every VTIMEZONE of the feed covers: whole calendar years from the year of
+    the first event to the end of the year of the last. Whole years keep the cached
+    components few and the bytes stable while events come and go within a year."""
+    if not hearings:
+        return None
+    # A day either side: the local date may differ from the UTC date.
+    first = min(h.starts_at for h in hearings) - timedelta(days=1)
+    last = max(h.ends_at for h in hearings) + timedelta(days=1)
+    return date(first.year, 1, 1), date(last.year + 1, 1, 1)
+
+
+def vtimezone(tzid: str, first: date, last: date) -> bytes:
+    """A VTIMEZONE for ``tzid`` valid from ``first`` to ``last``, from zoneinfo, cached."""
+    key = (tzid, first, last)
+    cached = _timezones.get(key)
+    if cached is None:
+        cached = Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+        _timezones.put(key, cached)
+    return cached
+
+
+def _timezones_for(hearings: Sequence[FeedHearing]) -> list[bytes]:
+    span = timezone_range(hearings)
+    if span is None:
+        return []
+    return [vtimezone(tzid, *span) for tzid in sorted({h.court_timezone for h in hearings})]
+
+
+def _ordered(hearings: Iterable[FeedHearing], deadlines: Iterable[FeedDeadline],
+             ) -> tuple[list[FeedHearing], list[FeedDeadline]]:
+    # The caller's order must not change the bytes (or the ETag): sort canonically.
+    hs = sorted(hearings, key=lambda h: (h.starts_at, h.id))
+    ds = sorted(deadlines, key=lambda d: (d.due_date, d.key))
+    return hs, ds
+
+
+def _check_unique(hearings: Sequence[FeedHearing], deadlines: Sequence[FeedDeadline]) -> None:
+    # Two events with one UID make clients drop one of them at random.
+    if len({h.id for h in hearings}) != len(hearings):
+        raise ValueError("a hearing appears twice in the feed")
+    if len({d.key for d in deadlines}) != len(deadlines):
+        raise ValueError("a deadline key appears twice in the feed")
+
+
+def build_feed(info: FeedInfo, hearings: Iterable[FeedHearing],
+               deadlines: Iterable[FeedDeadline] = ()) -> bytes:
+    """The whole feed (``text/calendar; charset=utf-8``). Which hearings to include (e.g.
+    cancelled ones only for 30 days) is the caller's decision."""
+    hs, ds = _ordered(hearings, deadlines)
+    _check_unique(hs, ds)
+    parts = [_header(info), *_timezones_for(hs)]
+    parts.extend(_hearing_event(h, info) for h in hs)
+    parts.extend(_deadline_event(d, info) for d in ds)
+    parts.append(_END)
+    return b"".join(parts)
+
+
+def feed_fingerprint(info: FeedInfo, hearings: Iterable[FeedHearing],
+                     deadlines: Iterable[FeedDeadline] = ()) -> str:
+    """A digest of everything ``build_feed`` output depends on, without building it.
+
+    Stable across processes and machines (no Python ``hash``), independent of input order,
+    and it changes whenever the bytes would: the inputs in canonical form, the format
+    version, the icalendar version, and the VTIMEZONE bytes (which follow the tz database).
+    """
+    hs, ds = _ordered(hearings, deadlines)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(_encoder.encode((
+        FORMAT_VERSION, icalendar.__version__, info,
+        _HEARING_FIELDS, [_hearing_values(h) for h in hs],
+        _DEADLINE_FIELDS, [_deadline_values(d) for d in ds],
+    )))
+    for zone in _timezones_for(hs):
+        digest.update(zone)
+    return digest.hexdigest()
+
+
+def feed_etag(info: FeedInfo, hearings: Iterable[FeedHearing],
+              deadlines: Iterable[FeedDeadline] = ()) -> str:
+    """The strong ETag header value (quoted) for the feed ``build_feed`` would return."""
+    return f'"{feed_fingerprint(info, hearings, deadlines)}"'
+
+
+def last_modified(hearings: Iterable[FeedHearing],
+                  deadlines: Iterable[FeedDeadline] = ()) -> datetime | None:
+    """The latest ``updated_at`` shown, for the Last-Modified header; None for an empty feed.
+
+    Only informative: when an event *leaves* the feed nothing shown got newer, so a 304 must
+    be decided by the ETag (``etag_matches``), not by If-Modified-Since.
+    """
+    stamps = [h.updated_at for h in hearings] + [d.updated_at for d in deadlines]
+    return max(stamps) if stamps else None
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``etag`` (RFC 9110 weak comparison, as
+    that header requires), i.e. whether to answer 304 Not Modified."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False

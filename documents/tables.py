@@ -1,0 +1,64 @@
+"""Tables of the documents area: uploaded filing templates and drafted filings.
+
+Importing this module binds the tables to the engine (``legal_tracker.db`` binds every
+imported table) and registers the encrypted columns for ``legal-tracker rotate-key``.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from documents.storage import FILE_KEY_CONTEXT
+from legal_tracker.security.keys import EncryptedColumn, register_encrypted_column
+from legal_tracker.tables import Case, Court, Hearing, Staff, Survivor
+
+
+class FilingTemplate(Table, tablename="filing_template"):
+    """One version of an organisation's template; a new upload of a key adds a version."""
+
+    id = Serial(primary_key=True)
+    template_key = Varchar(length=64)
+    version = Integer()
+    title = Varchar(length=200)
+    description = Text(default="")
+    sha256 = Varchar(length=64)  # of the .docx; the file is stored under this name
+    size_bytes = Integer()
+    required = JSON(default="[]")  # variable names, as found at upload
+    optional = JSON(default="[]")
+    uploaded_by = ForeignKey(references=Staff, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+class Filing(Table, tablename="filing"):
+    """A drafted filing. The .docx is stored encrypted with its own random key
+    (``file_key_enc``, sealed with the installation key) under ``stored_name``."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, null=False, on_delete=OnDelete.restrict)
+    version = Integer()  # per case and template key: regenerating adds a version
+    template_key = Varchar(length=64)
+    template_version = Integer()
+    template_sha256 = Varchar(length=64)
+    template_title = Varchar(length=200)
+    hearing = ForeignKey(references=Hearing, null=True, default=None, on_delete=OnDelete.set_null)
+    survivor = ForeignKey(references=Survivor, null=True, default=None, on_delete=OnDelete.set_null)
+    court = ForeignKey(references=Court, null=True, default=None, on_delete=OnDelete.set_null)
+    field_names = JSON(default="[]")
+    fields_enc = Text(null=True, default=None)  # the typed values, JSON, encrypted
+    legal_name_revealed = Boolean(default=False)
+    author = ForeignKey(references=Staff, null=True, default=None, on_delete=OnDelete.set_null)
+    locale = Varchar(length=16, default="en")
+    drafted_on = Date()
+    sha256 = Varchar(length=64)  # of the .docx as downloaded
+    size_bytes = Integer()
+    stored_name = Varchar(length=80)
+    file_key_enc = Text()
+    created_at = Timestamptz()
+
+
+FIELDS_CONTEXT = "filing.fields"
+
+register_encrypted_column(EncryptedColumn("filing", "fields_enc", FIELDS_CONTEXT))
+register_encrypted_column(EncryptedColumn("filing", "file_key_enc", FILE_KEY_CONTEXT))

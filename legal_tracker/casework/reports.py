@@ -1,0 +1,239 @@
+"""Outcome reports, computed in the database (GROUP BY, COUNT, SUM, AVG; medians by counting
+and then reading the middle one or two values of a sorted single-column query).
+
+Who sees what: an organisation-wide admin sees every office (or the one named by
+``office_id``); an office admin sees their office; everyone else sees figures over the cases
+they are assigned to (and the survivors of those cases). An ``office_id`` outside the caller's
+scope gives zeros, never another office's figures.
+
+The period (``from``, ``to``, both inclusive calendar dates, in the office's zone when one
+office is in view, else UTC) applies to events: hearing start, judgment date (cases' outcome,
+convictions, time to judgment), statement taken, custody hand-over, immigration decision.
+Snapshots (cases by status, documents by status, applications pending) are of today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from legal_tracker import audit, db
+from legal_tracker.access import Actor
+from legal_tracker.casework.vocab import CONVICTIONS
+from legal_tracker.tables import Office
+
+
+@dataclass
+class _Sql:
+    """Builds WHERE fragments with ``{}`` placeholders and their arguments together."""
+
+    parts: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+
+    def add(self, fragment: str, *args: Any) -> _Sql:
+        self.parts.append(fragment)
+        self.args.extend(args)
+        return self
+
+    def where(self) -> str:
+        return " AND ".join(self.parts) if self.parts else "1 = 1"
+
+    def __add__(self, other: _Sql) -> _Sql:
+        return _Sql(self.parts + other.parts, self.args + other.args)
+
+
+def _case_scope(actor: Actor, office_id: int | None, alias: str = "lc") -> _Sql:
+    sql = _Sql()
+    if actor.is_admin and not actor.is_org_admin:
+        sql.add(f"{alias}.office = {{}}", actor.office_id)
+    elif not actor.is_admin:
+        sql.add(f'{alias}.id IN (SELECT cs."case" FROM case_staff cs WHERE cs.staff = {{}})', actor.staff_id)
+    if office_id is not None:
+        sql.add(f"{alias}.office = {{}}", office_id)
+    return sql
+
+
+def _survivor_scope(actor: Actor, office_id: int | None, alias: str = "sv") -> _Sql:
+    sql = _Sql()
+    if actor.is_admin and not actor.is_org_admin:
+        sql.add(f"{alias}.office = {{}}", actor.office_id)
+    elif not actor.is_admin:
+        sql.add(f'{alias}.id IN (SELECT csv.survivor FROM case_survivor csv JOIN case_staff cst '
+                f'ON cst."case" = csv."case" WHERE cst.staff = {{}})', actor.staff_id)
+    if office_id is not None:
+        sql.add(f"{alias}.office = {{}}", office_id)
+    return sql
+
+
+def _dates(column: str, start: date | None, end: date | None) -> _Sql:
+    sql = _Sql()
+    if start is not None:
+        sql.add(f"{column} >= {{}}", start)
+    if end is not None:
+        sql.add(f"{column} <= {{}}", end)
+    return sql
+
+
+def _instants(column: str, start: datetime | None, end: datetime | None) -> _Sql:
+    sql = _Sql()
+    if start is not None:
+        sql.add(f"{column} >= {{}}", start)
+    if end is not None:
+        sql.add(f"{column} < {{}}", end)
+    return sql
+
+
+async def _rows(sql: str, args: list[Any]) -> list[dict[str, Any]]:
+    return await db.execute(sql, *args)
+
+
+async def _median(from_where: str, value: str, args: list[Any]) -> float | None:
+    """The median of ``value`` over ``FROM ... WHERE ...``, in the database: count, then read
+    the middle value(s) of the sorted column."""
+    rows = await _rows(f"SELECT COUNT({value}) AS n FROM {from_where} AND {value} IS NOT NULL", args)
+    n = int(rows[0]["n"] or 0)
+    if n == 0:
+        return None
+    middle = await _rows(
+        f"SELECT {value} AS v FROM {from_where} AND {value} IS NOT NULL ORDER BY {value} "
+        f"LIMIT {2 - n % 2} OFFSET {(n - 1) // 2}", args)
+    values = [float(r["v"]) for r in middle]
+    return sum(values) / len(values)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+async def outcome_report(actor: Actor, *, office_id: int | None = None, start: date | None = None,
+                         end: date | None = None) -> dict[str, Any]:
+    zone_name = "UTC"
+    office = office_id if office_id is not None else actor.office_id
+    if office is not None:
+        row = await Office.select(Office.timezone).where(Office.id == office).first()
+        zone_name = row["timezone"] if row else "UTC"
+    zone = ZoneInfo(zone_name)
+    t0 = datetime.combine(start, time(), zone) if start else None
+    t1 = datetime.combine(end + timedelta(days=1), time(), zone) if end else None
+    sqlite = db.is_sqlite()
+    cases = _case_scope(actor, office_id)
+    survivors = _survivor_scope(actor, office_id)
+    judged = _dates("COALESCE(lc.judgment_on, lc.closed_on)", start, end)
+    report: dict[str, Any] = {
+        "office_id": office_id, "from": start, "to": end, "timezone": zone_name,
+        "scope": "organisation" if actor.is_org_admin else "office" if actor.is_admin else "assigned_cases",
+    }
+    async with db.read_transaction():
+        # ---- cases
+        by_status = {r["status"]: int(r["n"]) for r in await _rows(
+            f"SELECT lc.status AS status, COUNT(*) AS n FROM legal_case lc WHERE {cases.where()} "
+            "GROUP BY lc.status ORDER BY lc.status", cases.args)}
+        scope = cases + judged
+        by_outcome = {r["outcome"]: int(r["n"]) for r in await _rows(
+            f"SELECT lc.outcome AS outcome, COUNT(*) AS n FROM legal_case lc WHERE {scope.where()} "
+            "AND lc.outcome IS NOT NULL GROUP BY lc.outcome ORDER BY lc.outcome", scope.args)}
+        report["cases"] = {"total": sum(by_status.values()), "by_status": by_status,
+                           "by_outcome": by_outcome}
+        # ---- convictions and sentences
+        marks = ", ".join("{}" for _ in CONVICTIONS)
+        convicted = cases + _dates("lc.judgment_on", start, end) + _Sql([f"lc.outcome IN ({marks})"],
+                                                                        list(CONVICTIONS))
+        row = (await _rows(
+            "SELECT COUNT(*) AS n, COUNT(lc.sentence_months) AS sentenced, "
+            "AVG(lc.sentence_months) AS mean_months FROM legal_case lc WHERE " + convicted.where(),
+            convicted.args))[0]
+        report["convictions"] = {
+            "count": int(row["n"]), "sentenced": int(row["sentenced"]),
+            "sentence_mean_months": _num(row["mean_months"]),
+            "sentence_median_months": _num(await _median(
+                "legal_case lc WHERE " + convicted.where(), "lc.sentence_months", convicted.args)),
+        }
+        # ---- time from charge to judgment
+        days = ("(julianday(lc.judgment_on) - julianday(lc.charged_on))" if sqlite
+                else "(lc.judgment_on - lc.charged_on)")
+        timed = cases + _dates("lc.judgment_on", start, end) + _Sql(
+            ["lc.charged_on IS NOT NULL", "lc.judgment_on IS NOT NULL"])
+        row = (await _rows(f"SELECT COUNT(*) AS n, AVG({days}) AS mean FROM legal_case lc "
+                           f"WHERE {timed.where()}", timed.args))[0]
+        report["charge_to_judgment"] = {
+            "cases": int(row["n"]), "mean_days": _num(row["mean"]),
+            "median_days": _num(await _median("legal_case lc WHERE " + timed.where(), days, timed.args)),
+        }
+        # ---- hearings
+        heard = cases + _instants("h.starts_at", t0, t1)
+        base = f'hearing h JOIN legal_case lc ON lc.id = h."case" WHERE {heard.where()}'
+        by_hstatus = {r["status"]: int(r["n"]) for r in await _rows(
+            f"SELECT h.status AS status, COUNT(*) AS n FROM {base} GROUP BY h.status", heard.args)}
+        held, adjourned = by_hstatus.get("held", 0), by_hstatus.get("adjourned", 0)
+        sat = held + adjourned
+        reasons = [{"reason": r["reason"], "count": int(r["n"]), "rate": _rate(int(r["n"]), sat)}
+                   for r in await _rows(
+            f"SELECT h.adjournment_reason AS reason, COUNT(*) AS n FROM {base} "
+            "AND h.status = 'adjourned' GROUP BY h.adjournment_reason "
+            "ORDER BY COUNT(*) DESC, h.adjournment_reason", heard.args)]
+        courts = [{"court_id": r["court_id"], "court_name": r["court_name"], "held": int(r["held"]),
+                   "adjourned": int(r["adjourned"]),
+                   "adjournment_rate": _rate(int(r["adjourned"]), int(r["held"]) + int(r["adjourned"]))}
+                  for r in await _rows(
+            "SELECT h.court AS court_id, c.name AS court_name, "
+            "SUM(CASE WHEN h.status = 'held' THEN 1 ELSE 0 END) AS held, "
+            "SUM(CASE WHEN h.status = 'adjourned' THEN 1 ELSE 0 END) AS adjourned "
+            f'FROM hearing h JOIN legal_case lc ON lc.id = h."case" JOIN court c ON c.id = h.court '
+            f"WHERE {heard.where()} AND h.status IN ('held', 'adjourned') "
+            "GROUP BY h.court, c.name ORDER BY c.name, h.court", heard.args)]
+        report["hearings"] = {
+            "held": held, "adjourned": adjourned, "cancelled": by_hstatus.get("cancelled", 0),
+            "scheduled": by_hstatus.get("scheduled", 0), "adjournment_rate": _rate(adjourned, sat),
+            "adjournments_by_reason": reasons, "by_court": courts,
+        }
+        # ---- accompaniment: hearings the survivor came to testify at (held or adjourned)
+        row = (await _rows(
+            "SELECT COUNT(*) AS n, SUM(CASE WHEN EXISTS (SELECT 1 FROM hearing_staff hs "
+            "WHERE hs.hearing = h.id) THEN 1 ELSE 0 END) AS accompanied "
+            f"FROM {base} AND h.survivor_testifies = {{}} AND h.status IN ('held', 'adjourned')",
+            [*heard.args, True]))[0]
+        n, accompanied = int(row["n"]), int(row["accompanied"] or 0)
+        report["accompaniment"] = {"testifying_hearings": n, "accompanied": accompanied,
+                                   "coverage": _rate(accompanied, n)}
+        # ---- statements
+        taken = cases + _instants("st.taken_at", t0, t1)
+        by_kind = {r["kind"]: int(r["n"]) for r in await _rows(
+            'SELECT st.kind AS kind, COUNT(*) AS n FROM statement st JOIN legal_case lc '
+            f'ON lc.id = st."case" WHERE {taken.where()} AND st.status IN (\'taken\', \'filed\') '
+            "GROUP BY st.kind ORDER BY st.kind", taken.args)}
+        report["statements"] = {"taken": sum(by_kind.values()), "by_kind": by_kind}
+        # ---- identity documents
+        docs = f"identity_document d JOIN survivor sv ON sv.id = d.survivor WHERE {survivors.where()}"
+        by_dstatus = {r["status"]: int(r["n"]) for r in await _rows(
+            f"SELECT d.status AS status, COUNT(*) AS n FROM {docs} GROUP BY d.status ORDER BY d.status",
+            survivors.args)}
+        moved = survivors + _instants("ce.at", t0, t1)
+        handed = {r["status"]: int(r["n"]) for r in await _rows(
+            "SELECT ce.resulting_status AS status, COUNT(DISTINCT ce.document) AS n "
+            "FROM custody_entry ce JOIN identity_document d ON d.id = ce.document "
+            f"JOIN survivor sv ON sv.id = d.survivor WHERE {moved.where()} "
+            "AND ce.resulting_status IN ('recovered', 'returned') GROUP BY ce.resulting_status",
+            moved.args)}
+        report["documents"] = {"recovered": handed.get("recovered", 0),
+                               "returned": handed.get("returned", 0), "by_status": by_dstatus}
+        # ---- immigration
+        decided = survivors + _dates("a.decision_on", start, end)
+        apps = "immigration_application a JOIN survivor sv ON sv.id = a.survivor"
+        decisions = [{"kind": r["kind"], "outcome": r["outcome"], "count": int(r["n"])} for r in await _rows(
+            f"SELECT a.kind AS kind, a.outcome AS outcome, COUNT(*) AS n FROM {apps} "
+            f"WHERE {decided.where()} AND a.decision_on IS NOT NULL "
+            "GROUP BY a.kind, a.outcome ORDER BY a.kind, a.outcome", decided.args)]
+        row = (await _rows(f"SELECT COUNT(*) AS n FROM {apps} WHERE {survivors.where()} "
+                           "AND a.filed_on IS NOT NULL AND a.decision_on IS NULL", survivors.args))[0]
+        report["immigration"] = {"decisions": sum(d["count"] for d in decisions),
+                                 "approved": sum(d["count"] for d in decisions if d["outcome"] == "approved"),
+                                 "by_kind_and_outcome": decisions, "pending": int(row["n"])}
+    await audit.record(actor.staff_id, "read", "report", "outcomes", office_id=office,
+                       detail={"from": start, "to": end, "office_id": office_id})
+    return report

@@ -1,0 +1,171 @@
+"""Outcome report figures against a fixture computed by hand (see the comments)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.casework.conftest import ago, ahead, midday_zone
+from tests.foundation.helpers import assert_problem
+
+
+async def _case(world, office, court, **fields):
+    case = await world.case(office["id"], court["id"])
+    if fields:
+        r = await world.client.patch(f"/api/cases/{case['id']}", json=fields, headers=world.admin)
+        assert r.status_code == 200, r.text
+    return case
+
+
+async def _held(world, case_id, court_id, when, **extra):
+    h = await world.hearing(case_id, when, court_id=court_id, **extra)
+    r = await world.client.post(f"/api/hearings/{h['id']}/outcome", json={"outcome_notes": "ok"},
+                                headers=world.admin)
+    assert r.status_code == 200, r.text
+    return h
+
+
+async def _adjourned(world, case_id, court_id, reason, **extra):
+    h = await world.hearing(case_id, ago(hours=1), court_id=court_id, **extra)
+    r = await world.client.post(f"/api/hearings/{h['id']}/adjourn", headers=world.admin,
+                                json={"next_starts_at": ahead(days=20), "reason": reason})
+    assert r.status_code == 201, r.text
+    return h
+
+
+@pytest.fixture
+async def fixture(world):
+    a = await world.office("Nairobi")
+    b = await world.office("Manila", "Asia/Manila", "PH")
+    zone = midday_zone()
+    alpha = await world.court("Alpha Court", zone, a["id"])
+    beta = await world.court("Beta Court", zone, a["id"])
+    gamma = await world.court("Gamma Court", "Asia/Manila", b["id"])
+    # Cases of office A. Days from charge to judgment: 60, 100, 20, 180.
+    await _case(world, a, alpha, status="closed", outcome="convicted", sentence_months=60,
+                charged_on="2026-01-01", judgment_on="2026-03-02")
+    await _case(world, a, alpha, status="appeal", outcome="convicted", sentence_months=120,
+                charged_on="2026-01-01", judgment_on="2026-04-11")
+    await _case(world, a, beta, status="closed", outcome="plea_agreement", sentence_months=24,
+                charged_on="2026-02-01", judgment_on="2026-02-21")
+    await _case(world, a, beta, status="closed", outcome="acquitted", charged_on="2026-01-01",
+                judgment_on="2026-06-30")
+    survivor = await world.survivor(a["id"])
+    lawyer_id, lawyer = await world.user("lawyer", a["id"])
+    worker_id, _ = await world.user("caseworker", a["id"])
+    trial = await world.case(a["id"], alpha["id"], status="trial", survivor_ids=[survivor["id"]],
+                             staff_ids=[lawyer_id, worker_id])
+    # Office B: one conviction, 360 months, 10 days from charge to judgment.
+    await _case(world, b, gamma, status="closed", outcome="convicted", sentence_months=360,
+                charged_on="2026-01-01", judgment_on="2026-01-11")
+
+    t = trial["id"]
+    # Alpha: held twice (one testifying, accompanied; one testifying, alone), adjourned once.
+    await _held(world, t, alpha["id"], "2026-05-04T09:00:00+03:00", survivor_testifies=True,
+                staff_ids=[worker_id])
+    await _held(world, t, alpha["id"], "2026-05-05T09:00:00+03:00", survivor_testifies=True)
+    await _adjourned(world, t, alpha["id"], "witness_absent")
+    # Beta: held once, adjourned twice (one testifying, accompanied), cancelled once.
+    await _held(world, t, beta["id"], "2026-06-01T09:00:00+03:00")
+    await _adjourned(world, t, beta["id"], "accused_absent", survivor_testifies=True, staff_ids=[worker_id])
+    await _adjourned(world, t, beta["id"], "witness_absent")
+    cancelled = await world.hearing(t, ahead(days=40), court_id=beta["id"])
+    await world.post(f"/api/hearings/{cancelled['id']}/cancel", {"reason": "vacated"}, expect=200)
+
+    # Statements: two taken, one planned.
+    for kind, status in (("police_statement", "taken"), ("affidavit", "filed"), ("affidavit", "planned")):
+        body = {"kind": kind, "survivor_id": survivor["id"], "status": status}
+        if status != "planned":
+            body["taken_at"] = "2026-05-10T10:00:00+03:00"
+        await world.post(f"/api/cases/{t}/statements", body)
+    # Documents: one recovered then returned, one recovered.
+    for hands in (["recovered", "returned"], ["recovered"]):
+        doc = await world.post(f"/api/survivors/{survivor['id']}/identity-documents",
+                               {"kind": "passport", "issuing_country": "KE", "status": "withheld"})
+        holder = "Employer"
+        for n, status in enumerate(hands):
+            nxt = "Organisation" if status == "recovered" else "Survivor"
+            await world.post(f"/api/identity-documents/{doc['id']}/custody", {
+                "at": f"2026-07-0{n + 1}T10:00:00+03:00", "released_by": holder, "received_by": nxt,
+                "resulting_status": status})
+            holder = nxt
+    # Immigration: a T visa approved, a U visa denied, a U visa filed and pending.
+    filed = "2026-01-05"
+    for body in ({"kind": "t_visa", "filed_on": filed, "decision_on": "2026-08-01", "outcome": "approved"},
+                 {"kind": "u_visa", "filed_on": filed, "decision_on": "2026-09-01", "outcome": "denied"},
+                 {"kind": "u_visa", "filed_on": "2026-02-05"}):
+        await world.post(f"/api/survivors/{survivor['id']}/immigration", body)
+    _, office_admin = await world.user("admin", a["id"])
+    _, other_admin = await world.user("admin", b["id"])
+    return {"a": a, "b": b, "lawyer": lawyer, "office_admin": office_admin, "other_admin": other_admin}
+
+
+async def _report(world, headers, **params):
+    r = await world.client.get("/api/reports/outcomes", params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_office_admin_report_matches_hand_computation(world, fixture):
+    report = await _report(world, fixture["office_admin"])
+    assert report["scope"] == "office" and report["timezone"] == "Africa/Nairobi"
+    assert report["cases"] == {"total": 5, "by_status": {"appeal": 1, "closed": 3, "trial": 1},
+                               "by_outcome": {"acquitted": 1, "convicted": 2, "plea_agreement": 1}}
+    # Convictions: 60, 120, 24 months -> median 60, mean 68.
+    assert report["convictions"] == {"count": 3, "sentenced": 3, "sentence_mean_months": 68.0,
+                                     "sentence_median_months": 60.0}
+    # 20, 60, 100, 180 days -> median 80, mean 90.
+    assert report["charge_to_judgment"] == {"cases": 4, "mean_days": 90.0, "median_days": 80.0}
+    h = report["hearings"]
+    assert (h["held"], h["adjourned"], h["cancelled"], h["scheduled"]) == (3, 3, 1, 3)
+    assert h["adjournment_rate"] == 0.5
+    assert h["adjournments_by_reason"] == [
+        {"reason": "witness_absent", "count": 2, "rate": 0.3333},
+        {"reason": "accused_absent", "count": 1, "rate": 0.1667}]
+    assert [(c["court_name"], c["held"], c["adjourned"], c["adjournment_rate"]) for c in h["by_court"]] == [
+        ("Alpha Court", 2, 1, 0.3333), ("Beta Court", 1, 2, 0.6667)]
+    # Testifying hearings that sat or were adjourned: 3, two of them accompanied.
+    assert report["accompaniment"] == {"testifying_hearings": 3, "accompanied": 2, "coverage": 0.6667}
+    assert report["statements"] == {"taken": 2, "by_kind": {"affidavit": 1, "police_statement": 1}}
+    assert report["documents"] == {"recovered": 2, "returned": 1,
+                                   "by_status": {"recovered": 1, "returned": 1}}
+    im = report["immigration"]
+    assert (im["decisions"], im["approved"], im["pending"]) == (2, 1, 1)
+    assert im["by_kind_and_outcome"] == [{"kind": "t_visa", "outcome": "approved", "count": 1},
+                                         {"kind": "u_visa", "outcome": "denied", "count": 1}]
+
+
+async def test_period_filters_events(world, fixture):
+    report = await _report(world, fixture["office_admin"], **{"from": "2026-03-01", "to": "2026-05-05"})
+    # Judgments on 03-02 and 04-11: 60 and 120 months; 60 and 100 days.
+    assert report["convictions"]["count"] == 2 and report["convictions"]["sentence_median_months"] == 90.0
+    assert report["charge_to_judgment"] == {"cases": 2, "mean_days": 80.0, "median_days": 80.0}
+    assert report["cases"]["by_outcome"] == {"convicted": 2}
+    h = report["hearings"]
+    assert (h["held"], h["adjourned"], h["adjournment_rate"]) == (2, 0, 0.0)
+    assert report["accompaniment"] == {"testifying_hearings": 2, "accompanied": 1, "coverage": 0.5}
+    assert report["statements"]["taken"] == 0
+    assert report["documents"]["recovered"] == 0 and report["immigration"]["decisions"] == 0
+    assert_problem(await world.client.get("/api/reports/outcomes", params={"from": "2026-05-05",
+                                                                           "to": "2026-05-01"},
+                                          headers=world.admin), 400, "to")
+
+
+async def test_scope_by_role(world, fixture):
+    # The organisation admin sees both offices: convictions 24, 60, 120, 360 -> median 90, mean 141.
+    org = await _report(world, world.admin)
+    assert org["scope"] == "organisation" and org["cases"]["total"] == 6
+    assert org["convictions"]["sentence_median_months"] == 90.0
+    assert org["convictions"]["sentence_mean_months"] == 141.0
+    only_b = await _report(world, world.admin, office_id=fixture["b"]["id"])
+    assert only_b["cases"]["total"] == 1 and only_b["hearings"]["held"] == 0
+    assert only_b["timezone"] == "Asia/Manila"
+    # Another office's admin asking for office A gets nothing of it.
+    other = await _report(world, fixture["other_admin"], office_id=fixture["a"]["id"])
+    assert other["cases"]["total"] == 0 and other["statements"]["taken"] == 0
+    assert other["documents"]["by_status"] == {} and other["immigration"]["pending"] == 0
+    # A lawyer sees the one case assigned to them, with its hearings, statements and survivor.
+    mine = await _report(world, fixture["lawyer"])
+    assert mine["scope"] == "assigned_cases"
+    assert mine["cases"] == {"total": 1, "by_status": {"trial": 1}, "by_outcome": {}}
+    assert mine["convictions"]["count"] == 0 and mine["hearings"]["held"] == 3
+    assert mine["statements"]["taken"] == 2 and mine["immigration"]["pending"] == 1
