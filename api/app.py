@@ -30,10 +30,10 @@ from api.errors import EXCEPTION_HANDLERS
 from api.security import add_security_headers
 from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
+from legal_tracker.accounts.auth import LoginRateLimiter
+from legal_tracker.reminders import dispatcher as sms_dispatcher
 from legal_tracker.scheduler import start_scheduler
-from legal_tracker.services.auth import LoginRateLimiter
 from legal_tracker.settings import Settings, get_settings
-from legal_tracker.sms import dispatcher as sms_dispatcher
 
 log = logging.getLogger("legal_tracker")
 

@@ -11,9 +11,9 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.middleware.base import DefineMiddleware
 
 from legal_tracker.access import Actor
+from legal_tracker.accounts import auth as auth_service
 from legal_tracker.audit import Origin, current_origin
 from legal_tracker.errors import Unauthorized
-from legal_tracker.services import auth as auth_service
 from legal_tracker.settings import Settings
 
 PUBLIC_API_PATHS = {"/api/auth/login"}

@@ -58,9 +58,10 @@ async def seed(env: dict[str, str], events: int) -> str:
     from calendars.subscriptions import create_subscription
     from legal_tracker import db
     from legal_tracker.access import Actor
+    from legal_tracker.cases.tables import Case, Hearing, HearingStaff
     from legal_tracker.migrate import migrate
+    from legal_tracker.organisation.tables import Court, Office, Staff
     from legal_tracker.settings import load_settings
-    from legal_tracker.tables import Case, Court, Hearing, HearingStaff, Office, Staff
 
     settings = load_settings()
     await db.setup(settings)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_dispatch.py [--count 10000] [--gateway twilio|africastalking]
         [--database sqlite|postgresql://...] [--batch 200] [--concurrency 16]
 
-The fake gateway (tests/sms/fake_gateway.py, real HTTP on 127.0.0.1) runs in its own process
+The fake gateway (tests/reminders/units/fake_gateway.py, real HTTP on 127.0.0.1) runs in its own process
 so it does not share the dispatcher's interpreter lock. The dispatcher is the production one
 (claim, re-check, render, decrypt, send with bounded concurrency, record) with no send-rate
 limit (``LEGAL_TRACKER_SMS_RATE_PER_SECOND`` throttles real deployments). Target: >= 300
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def serve_fake(port_queue: object, stop: object, count_queue: object) -> None:
-    from tests.sms.fake_gateway import FakeSmsServer
+    from tests.reminders.units.fake_gateway import FakeSmsServer
 
     with FakeSmsServer(record_bodies=False) as server:
         port_queue.put(server.port)  # type: ignore[attr-defined]
@@ -39,11 +39,16 @@ async def run(args: argparse.Namespace, base_url: str, data_dir: Path) -> dict[s
     from legal_tracker import db
     from legal_tracker.crypto import generate_key
     from legal_tracker.migrate import migrate
+    from legal_tracker.reminders.dispatcher import Dispatcher, build_gateway
     from legal_tracker.settings import Settings
-    from legal_tracker.sms.dispatcher import Dispatcher, build_gateway
     from tests.reminders.conftest import zone_at_local_hour
     from tests.reminders.seed_due import seed_due_reminders
-    from tests.sms.fake_gateway import AT_API_KEY, AT_USERNAME, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+    from tests.reminders.units.fake_gateway import (
+        AT_API_KEY,
+        AT_USERNAME,
+        TWILIO_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN,
+    )
 
     url = f"sqlite:///{data_dir / 'bench.sqlite'}"
     scratch = None

@@ -48,7 +48,7 @@ from legal_tracker import db  # noqa: E402
 from legal_tracker.access import Actor  # noqa: E402
 from legal_tracker.crypto import generate_key  # noqa: E402
 from legal_tracker.migrate import migrate  # noqa: E402
-from legal_tracker.services.organisation import create_staff  # noqa: E402
+from legal_tracker.organisation.service import create_staff  # noqa: E402
 from legal_tracker.settings import Settings  # noqa: E402
 
 PASSWORD = "bench-password-123"

@@ -79,10 +79,11 @@ async def fill(database_url: str, data_dir: Path, hearings: int) -> None:
     sys.path.insert(0, str(ROOT))
     from legal_tracker import db
     from legal_tracker.access import Actor
+    from legal_tracker.cases.tables import Case, Hearing, HearingStaff
     from legal_tracker.migrate import migrate
-    from legal_tracker.services.organisation import create_staff
+    from legal_tracker.organisation.service import create_staff
+    from legal_tracker.organisation.tables import Court, Office, Staff
     from legal_tracker.settings import Settings
-    from legal_tracker.tables import Case, Court, Hearing, HearingStaff, Office, Staff
 
     await db.setup(Settings(database_url=database_url, data_dir=data_dir, secret_key=SECRET_KEY,
                             scheduler=False))

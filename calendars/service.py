@@ -13,8 +13,9 @@ from typing import Any
 
 from calendars.subscriptions import FeedRequest
 from legal_tracker import db
-from legal_tracker.services.common import utcnow
-from legal_tracker.tables import Case, Hearing, HearingStaff, Staff
+from legal_tracker.cases.tables import Case, Hearing, HearingStaff
+from legal_tracker.common import utcnow
+from legal_tracker.organisation.tables import Staff
 
 # How far back a feed reaches: enough for "what happened last month", small enough to stay
 # fast. Cancelled hearings stay visible for 30 days after they were cancelled.

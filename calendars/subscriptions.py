@@ -23,10 +23,10 @@ from typing import Any
 from calendars.tables import CalendarSubscription
 from legal_tracker import audit, db
 from legal_tracker.access import Actor, office_visible
+from legal_tracker.cases.cases import fetch_case
+from legal_tracker.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.errors import Forbidden, Invalid, NotFound, TooManyRequests
-from legal_tracker.services.cases import fetch_case
-from legal_tracker.services.common import PageRequest, check_id, page_of, utcnow
-from legal_tracker.tables import Office, Staff
+from legal_tracker.organisation.tables import Office, Staff
 
 SCOPES = ("staff", "case", "office")
 PRIVACY_LEVELS = ("standard", "minimal")

@@ -6,7 +6,7 @@ from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from legal_tracker.tables import Staff
+from legal_tracker.organisation.tables import Staff
 
 
 class CalendarSubscription(Table, tablename="calendar_subscription"):

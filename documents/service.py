@@ -2,7 +2,7 @@
 
 Plain async functions taking an :class:`~legal_tracker.access.Actor`; nothing here knows
 HTTP. Rendering is CPU-bound and runs in a worker thread. Need-to-know: everything under a
-case goes through :func:`legal_tracker.services.cases.fetch_case`.
+case goes through :func:`legal_tracker.cases.cases.fetch_case`.
 
 Templates
     The six built-ins (version 1, never replaced) plus the organisation's uploads. An upload
@@ -43,11 +43,12 @@ from documents.tables import FIELDS_CONTEXT, Filing, FilingTemplate
 from documents.variables import CATALOGUE, FilingContext, context_locale, is_user_field_name
 from legal_tracker import audit, crypto, db
 from legal_tracker.access import Actor, require_admin, require_write
+from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.tables import Accused, CaseSurvivor, Hearing, HearingStaff
 from legal_tracker.casework.timeline import register_timeline_source
+from legal_tracker.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.errors import FieldProblem, Forbidden, Invalid, NotFound
-from legal_tracker.services.cases import fetch_case
-from legal_tracker.services.common import PageRequest, check_id, page_of, utcnow
-from legal_tracker.tables import Accused, CaseSurvivor, Court, Hearing, HearingStaff, Office, Staff
+from legal_tracker.organisation.tables import Court, Office, Staff
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MEDIA_TYPE = "application/pdf"

@@ -11,8 +11,9 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from documents.storage import FILE_KEY_CONTEXT
-from legal_tracker.security.keys import EncryptedColumn, register_encrypted_column
-from legal_tracker.tables import Case, Court, Hearing, Staff, Survivor
+from legal_tracker.cases.tables import Case, Hearing, Survivor
+from legal_tracker.key_rotation import EncryptedColumn, register_encrypted_column
+from legal_tracker.organisation.tables import Court, Staff
 
 
 class FilingTemplate(Table, tablename="filing_template"):

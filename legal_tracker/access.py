@@ -20,8 +20,8 @@ from typing import Any
 
 from piccolo.columns.combination import Or, Where
 
+from legal_tracker.cases.tables import Case, CaseStaff, CaseSurvivor, Hearing, Survivor
 from legal_tracker.errors import Forbidden
-from legal_tracker.tables import Case, CaseStaff, CaseSurvivor, Hearing, Survivor
 
 
 @dataclass(frozen=True, slots=True)

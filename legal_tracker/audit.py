@@ -13,7 +13,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from legal_tracker.tables import AuditEvent
+from piccolo.columns import JSON, Integer, Serial, Timestamptz, Varchar
+from piccolo.table import Table
+
+from legal_tracker.access import Actor, require_admin
+from legal_tracker.common import PageRequest, page_of, to_utc
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    id = Serial(primary_key=True)
+    at = Timestamptz()
+    actor = Integer(null=True, default=None)
+    action = Varchar(length=48)
+    entity = Varchar(length=48)
+    entity_id = Varchar(length=64, null=True, default=None)
+    office = Integer(null=True, default=None)
+    ip = Varchar(length=64, null=True, default=None)
+    user_agent = Varchar(length=256, null=True, default=None)
+    detail = JSON(default="{}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +65,33 @@ async def record(
             detail=json.dumps(detail or {}, sort_keys=True, default=str),
         )
     )
+
+
+async def list_audit_events(actor: Actor, page: PageRequest, *, actor_id: int | None = None,
+                            entity: str | None = None, entity_id: str | None = None,
+                            action: str | None = None, since: datetime | None = None,
+                            until: datetime | None = None) -> Any:
+    """Newest first. Organisation admins see every event; an office's admin sees the events
+    recorded against that office."""
+    require_admin(actor)
+    page = page.clamp()
+    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False)
+    if not actor.is_org_admin:
+        query = query.where(AuditEvent.office == actor.office_id)
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor == actor_id)
+    if entity is not None:
+        query = query.where(AuditEvent.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    if since is not None:
+        query = query.where(AuditEvent.at >= to_utc(since))
+    if until is not None:
+        query = query.where(AuditEvent.at < to_utc(until))
+    rows = await query.limit(page.limit + 1).offset(page.offset)
+    for row in rows:
+        detail = row.get("detail")
+        row["detail"] = json.loads(detail) if isinstance(detail, str) else (detail or {})
+    return page_of(rows, page)

@@ -61,10 +61,10 @@ def _read_password() -> str:
 @command("create-user", "create a member of staff (password from stdin or a prompt)", _create_user_args)
 async def create_user_command(args: argparse.Namespace, settings: Settings) -> int:
     from legal_tracker.access import Actor
+    from legal_tracker.accounts.passwords import MIN_PASSWORD_LENGTH
     from legal_tracker.errors import DomainError
     from legal_tracker.migrate import migrate
-    from legal_tracker.services.organisation import create_staff
-    from legal_tracker.services.passwords import MIN_PASSWORD_LENGTH
+    from legal_tracker.organisation.service import create_staff
 
     password = _read_password()
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -87,8 +87,8 @@ async def create_user_command(args: argparse.Namespace, settings: Settings) -> i
 
 @command("seed-demo", "fill the database with realistic, clearly fictional demo data")
 async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.demo.organisation import DEMO_PASSWORD, demo_logins, seed_demo
     from legal_tracker.migrate import migrate
-    from legal_tracker.seed import DEMO_PASSWORD, demo_logins, seed_demo
 
     await _open(settings)
     await migrate()
@@ -106,8 +106,8 @@ async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int
 @command("rotate-key", "re-encrypt every protected field with the current LEGAL_TRACKER_SECRET_KEY")
 async def rotate_key_command(args: argparse.Namespace, settings: Settings) -> int:
     from legal_tracker.crypto import DecryptionError
+    from legal_tracker.key_rotation import RotationError, rotate_keys
     from legal_tracker.migrate import migrate
-    from legal_tracker.security.keys import RotationError, rotate_keys
 
     if not settings.secret_key:
         print("set the new key in LEGAL_TRACKER_SECRET_KEY and the old one(s) in "
@@ -146,7 +146,7 @@ def _dispatch_args(parser: argparse.ArgumentParser) -> None:
 
 @command("dispatch", "send the SMS reminders due now, once, and exit", _dispatch_args)
 async def dispatch_command(args: argparse.Namespace, settings: Settings) -> int:
-    from legal_tracker.sms.dispatcher import Dispatcher, build_gateway
+    from legal_tracker.reminders.dispatcher import Dispatcher, build_gateway
 
     await db.setup(settings)
     gateway = build_gateway(settings)

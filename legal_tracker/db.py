@@ -23,7 +23,7 @@ from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from legal_tracker import crypto
-from legal_tracker.security import logs as security_logs
+from legal_tracker import logs as security_logs
 from legal_tracker.settings import Settings
 
 # The domain core's table modules, imported (and so bound) whenever the engine is set up.
@@ -31,12 +31,15 @@ from legal_tracker.settings import Settings
 # dependencies point inwards, the core never imports them: every table class loaded in the
 # process is bound, whichever package defined it.
 TABLE_MODULES = [
-    "legal_tracker.tables",
-    "legal_tracker.sms.tables",
+    "legal_tracker.organisation.tables",
+    "legal_tracker.cases.tables",
+    "legal_tracker.accounts.tables",
+    "legal_tracker.audit",
+    "legal_tracker.reminders.tables",
     "legal_tracker.casework.tables",
     # Not a table module: importing it registers the reminder outbox's in-transaction hooks,
     # so hearings and contacts changed from any entry point (API, CLI, seed) plan reminders.
-    "legal_tracker.sms.service",
+    "legal_tracker.reminders.service",
 ]
 
 SQLITE_TIMEOUT_SECONDS = 30.0

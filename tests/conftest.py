@@ -163,7 +163,7 @@ class World:
 
 async def bootstrap_admin(settings: Settings, email: str = "admin@example.org") -> None:
     from legal_tracker.access import Actor
-    from legal_tracker.services.organisation import create_staff
+    from legal_tracker.organisation.service import create_staff
 
     system = Actor(0, "admin", None, "tests")
     await create_staff(system, {"email": email, "role": "admin", "name": "Org Admin",

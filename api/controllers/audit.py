@@ -12,9 +12,9 @@ from litestar.params import Parameter
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, page
 from api.convert import read
 from api.schemas_audit import AuditEventRead, AuditList
+from legal_tracker import audit as svc
 from legal_tracker.access import Actor
 from legal_tracker.errors import FieldProblem, Invalid
-from legal_tracker.security import audit_log as svc
 
 Text = Annotated[str | None, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 When = Annotated[datetime | None, Parameter(description="ISO 8601 with a UTC offset")]

@@ -28,10 +28,10 @@ from api.schemas import (
     values_of,
 )
 from legal_tracker.access import Actor
+from legal_tracker.cases import cases as case_svc
+from legal_tracker.cases import hearings as svc
 from legal_tracker.domain import CaseStatus, HearingKind, HearingStatus
-from legal_tracker.services import cases as case_svc
-from legal_tracker.services import hearings as svc
-from legal_tracker.sms.service import reminder_summaries
+from legal_tracker.reminders.service import reminder_summaries
 from legal_tracker.validation import Checks
 
 RENAME = {"office_id": "office", "court_id": "court"}

@@ -48,7 +48,14 @@ from api.schemas_casework import (
     UpcomingDeadlines,
 )
 from legal_tracker.access import Actor
-from legal_tracker.casework import accompaniment, deadlines, documents, immigration, reports, statements
+from legal_tracker.casework import (
+    accompaniment,
+    deadlines,
+    identity_documents,
+    immigration,
+    reports,
+    statements,
+)
 from legal_tracker.casework.timeline import case_timeline
 from legal_tracker.casework.vocab import DocumentStatus, StatementStatus
 from legal_tracker.errors import FieldProblem, Invalid
@@ -94,34 +101,35 @@ class IdentityDocumentController(Controller):
     @get("/survivors/{survivor_id:int}/identity-documents", responses=READ_ERRORS)
     async def list_documents(self, actor: Actor, survivor_id: PathId, limit: Limit = 50,
                              offset: Offset = 0, status: DocumentStatus | None = None) -> DocumentList:
-        return read_page(DocumentList, DocumentRead, await documents.list_documents(
+        return read_page(DocumentList, DocumentRead, await identity_documents.list_documents(
             actor, survivor_id, page(limit, offset), status=status))
 
     @post("/survivors/{survivor_id:int}/identity-documents", responses=ERRORS)
     async def create_document(self, actor: Actor, survivor_id: PathId, data: DocumentCreate) -> DocumentRead:
         """The number is encrypted at rest and masked in every answer."""
-        return read(DocumentRead, await documents.create_document(
+        return read(DocumentRead, await identity_documents.create_document(
             actor, survivor_id, values_of(data, RENAME)))
 
     @get("/identity-documents/{document_id:int}", responses=ERRORS)
     async def get_document(self, actor: Actor, document_id: PathId, reveal: Reveal = None) -> DocumentRead:
         """``?reveal=number`` shows the number to admins, lawyers and caseworkers; audited."""
-        return read(DocumentRead, await documents.get_document(actor, document_id, reveal_set(reveal)))
+        document = await identity_documents.get_document(actor, document_id, reveal_set(reveal))
+        return read(DocumentRead, document)
 
     @patch("/identity-documents/{document_id:int}", responses=ERRORS)
     async def update_document(self, actor: Actor, document_id: PathId, data: DocumentUpdate) -> DocumentRead:
-        return read(DocumentRead, await documents.update_document(
+        return read(DocumentRead, await identity_documents.update_document(
             actor, document_id, values_of(data, RENAME)))
 
     @get("/identity-documents/{document_id:int}/custody", responses=READ_ERRORS)
     async def list_custody(self, actor: Actor, document_id: PathId) -> list[CustodyRead]:
-        return [read(CustodyRead, r) for r in await documents.list_custody(actor, document_id)]
+        return [read(CustodyRead, r) for r in await identity_documents.list_custody(actor, document_id)]
 
     @post("/identity-documents/{document_id:int}/custody", responses=ERRORS)
     async def append_custody(self, actor: Actor, document_id: PathId, data: CustodyCreate) -> CustodyRead:
         """Append-only. ``released_by`` must be the previous entry's ``received_by`` (else 422
         naming ``released_by``); ``resulting_status`` becomes the document's status."""
-        return read(CustodyRead, await documents.append_custody(actor, document_id, values_of(data)))
+        return read(CustodyRead, await identity_documents.append_custody(actor, document_id, values_of(data)))
 
 
 class ImmigrationController(Controller):

@@ -12,8 +12,8 @@ from msgspec import Struct
 
 from api.auth import actor_of
 from legal_tracker.access import Actor
+from legal_tracker.common import DEFAULT_PAGE, MAX_PAGE, PageRequest
 from legal_tracker.domain import MAX_ID
-from legal_tracker.services.common import DEFAULT_PAGE, MAX_PAGE, PageRequest
 
 
 class FieldError(Struct):

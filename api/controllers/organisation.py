@@ -23,7 +23,7 @@ from api.schemas import (
 )
 from legal_tracker.access import Actor
 from legal_tracker.domain import Role
-from legal_tracker.services import organisation as svc
+from legal_tracker.organisation import service as svc
 
 RENAME = {"office_id": "office"}
 

@@ -12,10 +12,10 @@ from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, Op
 from api.convert import read, read_page
 from api.schemas_reminders import ReminderList, ReminderPreview, ReminderRead, ReminderStatus
 from legal_tracker.access import Actor
+from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.hearings import get_hearing
 from legal_tracker.errors import Invalid
-from legal_tracker.services.cases import fetch_case
-from legal_tracker.services.hearings import get_hearing
-from legal_tracker.sms import service as svc
+from legal_tracker.reminders import service as svc
 
 From = Annotated[datetime | None, Parameter(
     query="from", description="send time at or after (ISO 8601 with offset)")]

@@ -19,10 +19,9 @@ from litestar.background_tasks import BackgroundTask
 
 from api.controllers.common import ERRORS
 from api.errors import problem
-from legal_tracker.settings import Settings
-from legal_tracker.sms import dispatcher
-from legal_tracker.sms import service as svc
-from legal_tracker.sms.webhooks import (
+from legal_tracker.reminders import dispatcher
+from legal_tracker.reminders import service as svc
+from legal_tracker.reminders.webhooks import (
     AFRICASTALKING_DELIVERY_PATH,
     AFRICASTALKING_INBOUND_PATH,
     TWILIO_INBOUND_PATH,
@@ -34,8 +33,9 @@ from legal_tracker.sms.webhooks import (
     validate_africastalking_secret,
     validate_twilio_signature,
 )
+from legal_tracker.settings import Settings
 
-log = logging.getLogger("legal_tracker.sms.webhooks")
+log = logging.getLogger("legal_tracker.reminders.webhooks")
 TWIML = "application/xml"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 

@@ -32,7 +32,7 @@ from api.schemas import (
     values_of,
 )
 from legal_tracker.access import Actor
-from legal_tracker.services import survivors as svc
+from legal_tracker.cases import survivors as svc
 
 Reveal = Annotated[str | None, Parameter(
     max_length=64, description="comma-separated protected fields to show in clear (audited)")]

@@ -11,8 +11,8 @@ from api.errors import problem
 from api.schemas import Health, LoginIn, LoginOut
 from legal_tracker import db
 from legal_tracker.access import Actor
+from legal_tracker.accounts import auth as auth_service
 from legal_tracker.audit import Origin, current_origin
-from legal_tracker.services import auth as auth_service
 
 
 @get("/health", tags=["system"], responses={503: ERRORS[401].__class__(

@@ -11,10 +11,11 @@ import asyncpg
 
 from legal_tracker import audit, db, hooks
 from legal_tracker.access import Actor, require_write
+from legal_tracker.cases import hearings as hearing_svc
+from legal_tracker.cases.tables import Hearing, HearingStaff
+from legal_tracker.common import check_id, utcnow
 from legal_tracker.errors import Conflict, NotFound
-from legal_tracker.services import hearings as hearing_svc
-from legal_tracker.services.common import check_id, utcnow
-from legal_tracker.tables import Hearing, HearingStaff, Staff
+from legal_tracker.organisation.tables import Staff
 
 
 async def _target(actor: Actor, hearing_id: int, staff_id: int) -> dict[str, Any]:

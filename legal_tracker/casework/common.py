@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from legal_tracker.access import Actor
+from legal_tracker.cases.tables import Case, CaseSurvivor
 from legal_tracker.errors import FieldProblem, Forbidden, Invalid, NotFound
-from legal_tracker.tables import Case, CaseSurvivor
 
 
 def add_months(day: date, months: int) -> date:

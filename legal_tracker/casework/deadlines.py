@@ -32,13 +32,14 @@ from typing import Any
 
 from legal_tracker import audit, db
 from legal_tracker.access import Actor, case_scope, require_write, survivor_scope
+from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.tables import Case, CaseSurvivor, Survivor
 from legal_tracker.casework.common import add_months, gate, today_in
 from legal_tracker.casework.immigration import CERTIFICATION_VALID_MONTHS
 from legal_tracker.casework.tables import Deadline, IdentityDocument, ImmigrationApplication
+from legal_tracker.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.errors import NotFound
-from legal_tracker.services.cases import fetch_case
-from legal_tracker.services.common import PageRequest, check_id, page_of, utcnow
-from legal_tracker.tables import Case, CaseSurvivor, Office, Survivor
+from legal_tracker.organisation.tables import Office
 
 DOCUMENT_NOTICE_DAYS = 90
 DEFAULT_OVERDUE_DAYS = 30
@@ -191,7 +192,7 @@ async def manual_deadlines(scope: Scope, window: Window) -> list[dict[str, Any]]
 
 
 async def call_the_family(scope: Scope, window: Window) -> list[dict[str, Any]]:
-    from legal_tracker.sms.service import call_the_family_deadlines
+    from legal_tracker.reminders.service import call_the_family_deadlines
 
     cases = scope.cases()
     query = Case.select(Case.id, Case.reference, Case.office, Case.office.timezone.as_alias("tz"))

@@ -17,11 +17,11 @@ from typing import Any
 
 from legal_tracker import audit, db
 from legal_tracker.access import Actor, require_write
+from legal_tracker.cases.survivors import get_survivor
 from legal_tracker.casework.common import add_months, gate, require_case_of_survivor
 from legal_tracker.casework.tables import ImmigrationApplication
+from legal_tracker.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.errors import NotFound
-from legal_tracker.services.common import PageRequest, check_id, page_of, utcnow
-from legal_tracker.services.survivors import get_survivor
 from legal_tracker.validation import Checks
 
 CERTIFICATION_VALID_MONTHS = 6

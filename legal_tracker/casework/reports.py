@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from legal_tracker import audit, db
 from legal_tracker.access import Actor
 from legal_tracker.casework.vocab import CONVICTIONS
-from legal_tracker.tables import Office
+from legal_tracker.organisation.tables import Office
 
 
 @dataclass

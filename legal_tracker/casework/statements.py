@@ -9,13 +9,14 @@ from typing import Any
 
 from legal_tracker import audit, db
 from legal_tracker.access import Actor, require_write
+from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.tables import CaseSurvivor
 from legal_tracker.casework.common import gate
 from legal_tracker.casework.tables import Statement
 from legal_tracker.casework.vocab import STATEMENT_FLOW
+from legal_tracker.common import PageRequest, check_id, page_of, to_utc, utcnow
 from legal_tracker.errors import Conflict, NotFound
-from legal_tracker.services.cases import fetch_case
-from legal_tracker.services.common import PageRequest, check_id, page_of, to_utc, utcnow
-from legal_tracker.tables import CaseSurvivor, Staff
+from legal_tracker.organisation.tables import Staff
 from legal_tracker.validation import Checks
 
 

@@ -10,7 +10,8 @@ from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Ti
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from legal_tracker.tables import Case, Staff, Survivor
+from legal_tracker.cases.tables import Case, Survivor
+from legal_tracker.organisation.tables import Staff
 
 
 class Statement(Table, tablename="statement"):

@@ -19,9 +19,11 @@ from zoneinfo import ZoneInfo
 
 from legal_tracker import audit
 from legal_tracker.access import Actor
+from legal_tracker.audit import AuditEvent
+from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.tables import Hearing, HearingStaff
 from legal_tracker.casework.tables import CustodyEntry, IdentityDocument, ImmigrationApplication, Statement
-from legal_tracker.services.cases import fetch_case
-from legal_tracker.tables import AuditEvent, Hearing, HearingStaff, Office
+from legal_tracker.organisation.tables import Office
 
 TimelineSource = Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]]
 _ORDER = {"case_opened": 0, "status_change": 1, "statement": 2, "hearing": 3}

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from legal_tracker.access import Actor
 from legal_tracker.casework.deadlines import deadlines_for_feed, upcoming_deadlines
-from tests.foundation.helpers import assert_problem
+from tests.platform.helpers import assert_problem
 
 # 12:00 UTC: already 02:00 on the 11th in Kiritimati (UTC+14), still 01:00 on the 10th in
 # Pago Pago (UTC-11).

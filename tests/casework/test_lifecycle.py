@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from tests.casework.conftest import ago, ahead
-from tests.foundation.helpers import assert_problem
+from tests.platform.helpers import assert_problem
 
 ACTIONS = {
     "reschedule": lambda: {"starts_at": ahead(days=20), "reason": "court diary"},

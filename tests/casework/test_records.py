@@ -8,7 +8,7 @@ import pytest
 
 from legal_tracker import db
 from tests.casework.conftest import ago, ahead
-from tests.foundation.helpers import assert_problem
+from tests.platform.helpers import assert_problem
 
 
 async def _post(world, path, body, headers):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.casework.conftest import ago, ahead, midday_zone
-from tests.foundation.helpers import assert_problem
+from tests.platform.helpers import assert_problem
 
 
 async def _case(world, office, court, **fields):

@@ -8,7 +8,7 @@ import re
 from documents.demo import DEMO_FIELDS
 from legal_tracker import crypto, db
 from legal_tracker.crypto import FieldCipher, _decode_key, generate_key
-from legal_tracker.security.keys import rotate_keys
+from legal_tracker.key_rotation import rotate_keys
 from tests.filings.conftest import LEGAL_NAME, docx_text
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from legal_tracker.reminders.dispatcher import Dispatcher
+from legal_tracker.reminders.gateways import AfricasTalkingGateway, RetryPolicy, TwilioGateway
 from legal_tracker.settings import Settings
-from legal_tracker.sms.dispatcher import Dispatcher
-from legal_tracker.sms.gateways import AfricasTalkingGateway, RetryPolicy, TwilioGateway
-from tests.sms.fake_gateway import (
+from tests.reminders.units.fake_gateway import (
     AT_API_KEY,
     AT_USERNAME,
     TWILIO_ACCOUNT_SID,

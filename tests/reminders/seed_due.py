@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from legal_tracker import crypto, db
-from legal_tracker.sms.tables import Reminder
-from legal_tracker.tables import Case, CaseSurvivor, Contact, Court, Hearing, Office, Survivor
+from legal_tracker.cases.tables import Case, CaseSurvivor, Contact, Hearing, Survivor
+from legal_tracker.organisation.tables import Court, Office
+from legal_tracker.reminders.tables import Reminder
 
 
 def phone_for(i: int) -> str:
@@ -56,8 +57,8 @@ def dispatch_worker(env: dict[str, str], barrier: object, results: object, batch
     import os
 
     os.environ.update(env)
+    from legal_tracker.reminders.dispatcher import Dispatcher, build_gateway
     from legal_tracker.settings import load_settings
-    from legal_tracker.sms.dispatcher import Dispatcher, build_gateway
 
     async def main() -> int:
         settings = load_settings()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from legal_tracker.services.common import utcnow
-from legal_tracker.sms.tables import Reminder
-from legal_tracker.tables import Contact, Hearing
+from legal_tracker.cases.tables import Contact, Hearing
+from legal_tracker.common import utcnow
+from legal_tracker.reminders.tables import Reminder
 from tests.reminders.conftest import AT_USERNAME, iso_in, make_family, zone_at_local_hour
-from tests.sms.fake_gateway import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+from tests.reminders.units.fake_gateway import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 
 
 def at(value: str) -> datetime:

@@ -15,11 +15,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from legal_tracker.sms.tables import Reminder
+from legal_tracker.reminders.tables import Reminder
 from tests.conftest import TEST_KEY
 from tests.reminders.conftest import zone_at_local_hour
 from tests.reminders.seed_due import dispatch_worker, phone_for, seed_due_reminders
-from tests.sms.fake_gateway import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+from tests.reminders.units.fake_gateway import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 1000

@@ -10,10 +10,10 @@ import pytest
 
 from legal_tracker import db, hooks
 from legal_tracker.access import Actor
-from legal_tracker.services.common import utcnow
-from legal_tracker.services.hearings import create_hearing
-from legal_tracker.sms.tables import Reminder
-from legal_tracker.tables import Hearing
+from legal_tracker.cases.hearings import create_hearing
+from legal_tracker.cases.tables import Hearing
+from legal_tracker.common import utcnow
+from legal_tracker.reminders.tables import Reminder
 from tests.reminders.conftest import iso_in, make_family, zone_at_local_hour
 
 

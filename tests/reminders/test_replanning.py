@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from legal_tracker.sms.tables import Reminder
+from legal_tracker.reminders.tables import Reminder
 from tests.reminders.conftest import iso_in, make_family, zone_at_local_hour
 
 

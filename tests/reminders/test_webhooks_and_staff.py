@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from legal_tracker.sms.service import call_the_family_deadlines
-from legal_tracker.sms.tables import Reminder
-from legal_tracker.tables import AuditEvent
+from legal_tracker.audit import AuditEvent
+from legal_tracker.reminders.service import call_the_family_deadlines
+from legal_tracker.reminders.tables import Reminder
 from tests.reminders.conftest import AT_SECRET, iso_in, make_family, zone_at_local_hour
 
 PUBLIC = "https://tracker.example.org"

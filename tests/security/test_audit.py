@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from legal_tracker import db
-from legal_tracker.tables import AuditEvent
+from legal_tracker.audit import AuditEvent
 from tests.security import scenario
 from tests.security.scenario import CONTACT_NAME, SECRETS
 

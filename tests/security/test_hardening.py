@@ -10,7 +10,8 @@ import httpx
 
 from api.app import create_app
 from legal_tracker import db
-from legal_tracker.tables import AuditEvent, Contact, Survivor
+from legal_tracker.audit import AuditEvent
+from legal_tracker.cases.tables import Contact, Survivor
 
 HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY",
            "referrer-policy": "no-referrer"}

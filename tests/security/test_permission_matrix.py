@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from legal_tracker.tables import Staff
+from legal_tracker.organisation.tables import Staff
 
 ROLES = ("org_admin", "admin", "other_admin", "lawyer", "caseworker", "viewer", "unassigned",
          "other_lawyer", "nobody")

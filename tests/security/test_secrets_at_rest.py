@@ -13,17 +13,18 @@ from pathlib import Path
 import pytest
 
 from legal_tracker import crypto, db
+from legal_tracker.cases.tables import Contact, Survivor
 from legal_tracker.casework.tables import IdentityDocument
-from legal_tracker.security.keys import (
+from legal_tracker.common import utcnow
+from legal_tracker.key_rotation import (
     ENCRYPTED_COLUMNS,
     RotationError,
     _compare_and_set,
     rotate_keys,
     unregistered_columns,
 )
-from legal_tracker.services.common import utcnow
-from legal_tracker.sms.tables import ContactSmsStatus
-from legal_tracker.tables import Contact, Staff, Survivor
+from legal_tracker.organisation.tables import Staff
+from legal_tracker.reminders.tables import ContactSmsStatus
 from tests.conftest import TEST_KEY
 from tests.security import scenario
 from tests.security.scenario import DOCUMENT_NUMBER, LEGAL_NAME, PHONE, SECRETS

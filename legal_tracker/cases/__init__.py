@@ -1,0 +1,1 @@
+"""Cases and hearings: survivors and their families, prosecutions, hearings."""

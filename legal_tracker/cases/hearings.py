@@ -1,0 +1,442 @@
+"""Hearings and their lifecycle.
+
+A hearing is scheduled, then held, adjourned or cancelled. Rescheduling before the date moves
+the same hearing (its version rises, so calendars update the event in place); an adjournment
+on the day closes this hearing as ``adjourned`` and creates the next one, linked both ways.
+Every change is one transaction, runs the in-transaction hooks (reminders) and is kept in
+``hearing_history``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from legal_tracker import audit, db, hooks
+from legal_tracker.access import Actor, hearing_scope, require_write
+from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.tables import Case, CaseStaff, Hearing, HearingHistory, HearingStaff
+from legal_tracker.common import PageRequest, check_id, page_of, to_utc, utcnow
+from legal_tracker.errors import Conflict, Invalid, NotFound
+from legal_tracker.organisation.tables import Court, Staff
+from legal_tracker.validation import Checks
+
+ADJOURNMENT_REASONS = (
+    "accused_absent", "prosecutor_not_ready", "witness_absent", "court_did_not_sit",
+    "defence_application", "interpreter_unavailable", "other",
+)
+# Fields whose change a calendar subscriber or a family must see: they raise the version.
+VISIBLE_FIELDS = frozenset({
+    "court", "courtroom", "kind", "duration_minutes", "survivor_attends", "survivor_testifies",
+    "family_attends", "what_to_bring", "staff_ids",
+})
+
+COLUMNS = (
+    Hearing.id, Hearing.case, Hearing.court, Hearing.courtroom, Hearing.starts_at,
+    Hearing.duration_minutes, Hearing.kind, Hearing.status, Hearing.survivor_attends,
+    Hearing.survivor_testifies, Hearing.family_attends, Hearing.what_to_bring, Hearing.notes,
+    Hearing.outcome_notes, Hearing.next_steps, Hearing.adjournment_reason,
+    Hearing.adjournment_note, Hearing.cancel_reason, Hearing.adjourned_to,
+    Hearing.adjourned_from, Hearing.version, Hearing.created_at, Hearing.updated_at,
+    Hearing.case.reference.as_alias("case_reference"),
+    Hearing.case.office.as_alias("office_id"),
+    Hearing.court.name.as_alias("court_name"),
+    Hearing.court.timezone.as_alias("court_timezone"),
+)
+
+
+def _scoped(actor: Actor | None) -> Any:
+    query = Hearing.select(*COLUMNS)
+    scope = hearing_scope(actor) if actor is not None else None
+    return query.where(scope) if scope is not None else query
+
+
+async def _with_staff(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = [r["id"] for r in rows]
+    staff: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if ids and not db.in_transaction():
+        # Every list and read: the fast read path (committed rows; none are pending here).
+        marks = ", ".join("?" * len(ids))
+        for r in await db.fast_read(
+            "SELECT hs.hearing, hs.staff, s.name FROM hearing_staff hs JOIN staff s ON s.id = hs.staff "
+            f"WHERE hs.hearing IN ({marks}) ORDER BY hs.staff", *ids
+        ):
+            staff[r["hearing"]].append({"id": r["staff"], "name": r["name"]})
+    elif ids:
+        for r in await HearingStaff.select(
+            HearingStaff.hearing, HearingStaff.staff, HearingStaff.staff.name.as_alias("name")
+        ).where(HearingStaff.hearing.is_in(ids)).order_by(HearingStaff.staff):
+            staff[r["hearing"]].append({"id": r["staff"], "name": r["name"]})
+    out = []
+    for row in rows:
+        row = dict(row)
+        # Who accompanies: ids (API.md) and names, for "who is in court today".
+        row["accompanying_staff"] = staff[row["id"]]
+        row["staff_ids"] = [s["id"] for s in row["accompanying_staff"]]
+        zone = ZoneInfo(row["court_timezone"])
+        row["starts_at"] = row["starts_at"].astimezone(zone)
+        row["ends_at"] = row["starts_at"] + timedelta(minutes=row["duration_minutes"])
+        out.append(row)
+    return out
+
+
+def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, datetime.min.time(), zone)
+    return to_utc(start), to_utc(start + timedelta(days=1))
+
+
+async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetime | None = None,
+                        starts_to: datetime | None = None, court_id: int | None = None,
+                        staff_id: int | None = None, status: str | None = None,
+                        case_id: int | None = None, office_id: int | None = None,
+                        kind: str | None = None, day: date | None = None) -> Any:
+    """``day`` is a calendar date in each court's own time zone: the hearings that sit on
+    that date wherever they are ("who is in court today")."""
+    page = page.clamp()
+    query = _scoped(actor).order_by(Hearing.starts_at).order_by(Hearing.id)
+    if day is not None:
+        query = query.where(await _on_local_day(day))
+    if starts_from is not None:
+        query = query.where(Hearing.starts_at >= to_utc(starts_from))
+    if starts_to is not None:
+        query = query.where(Hearing.starts_at < to_utc(starts_to))
+    if court_id is not None:
+        query = query.where(Hearing.court == court_id)
+    if case_id is not None:
+        query = query.where(Hearing.case == case_id)
+    if status is not None:
+        query = query.where(Hearing.status == status)
+    if kind is not None:
+        query = query.where(Hearing.kind == kind)
+    if office_id is not None:
+        query = query.where(Hearing.case.office == office_id)
+    if staff_id is not None:
+        query = query.where(Hearing.id.is_in(
+            HearingStaff.select(HearingStaff.hearing).where(HearingStaff.staff == staff_id)))
+    rows = await query.limit(page.limit + 1).offset(page.offset)
+    result = page_of(rows, page)
+    result.items[:] = await _with_staff(result.items)
+    return result
+
+
+async def _on_local_day(day: date) -> Any:
+    """A WHERE clause: the hearing starts on ``day`` in its court's zone. One range per zone
+    in use (a handful), so the start-time index still serves the query."""
+    zones = sorted({r["timezone"] for r in await Court.select(Court.timezone).distinct()})
+    clause: Any = None
+    for tz in zones:
+        start, end = day_bounds(day, tz)
+        part = ((Hearing.court.timezone == tz) & (Hearing.starts_at >= start)
+                & (Hearing.starts_at < end))
+        clause = part if clause is None else clause | part
+    return clause if clause is not None else (Hearing.id < 0)
+
+
+async def get_hearing(actor: Actor | None, hearing_id: int) -> dict[str, Any]:
+    check_id("hearing", hearing_id)
+    row = await _scoped(actor).where(Hearing.id == hearing_id).first()
+    if row is None:
+        raise NotFound("hearing")
+    return (await _with_staff([row]))[0]
+
+
+async def _check_staff(case: dict[str, Any], staff_ids: list[int], checks: Checks) -> None:
+    if not staff_ids:
+        return
+    rows = await Staff.select(Staff.id, Staff.office, Staff.active).where(
+        Staff.id.is_in([check_id("staff", s) for s in set(staff_ids)])
+    )
+    found = {r["id"]: r for r in rows}
+    for sid in staff_ids:
+        row = found.get(sid)
+        if row is None or row["office"] not in (case["office"], None) or not row["active"]:
+            checks.add("staff_ids", f"staff {sid} does not exist or is not active in this office")
+
+
+async def _check_court(court_id: int | None, checks: Checks) -> None:
+    if court_id is not None and not await Court.exists().where(Court.id == check_id("court", court_id)):
+        checks.add("court_id", "no such court")
+
+
+async def overlapping_accompaniments(hearing_id: int, staff_ids: list[int]) -> list[dict]:
+    """Other scheduled hearings the same staff accompany that overlap this one in time."""
+    if not staff_ids:
+        return []
+    me = await Hearing.select(Hearing.starts_at, Hearing.duration_minutes).where(
+        Hearing.id == hearing_id).first()
+    if me is None:
+        return []
+    start = me["starts_at"]
+    end = start + timedelta(minutes=me["duration_minutes"])
+    # Hearings rarely run past a day; bound the scan, then test the overlap exactly.
+    rows = await HearingStaff.select(
+        HearingStaff.staff, HearingStaff.hearing,
+        HearingStaff.hearing.starts_at.as_alias("starts_at"),
+        HearingStaff.hearing.duration_minutes.as_alias("duration_minutes"),
+    ).where(
+        HearingStaff.staff.is_in(staff_ids)
+        & (HearingStaff.hearing != hearing_id)
+        & (HearingStaff.hearing.status == "scheduled")
+        & (HearingStaff.hearing.starts_at < end)
+        & (HearingStaff.hearing.starts_at > start - timedelta(days=1))
+    )
+    warnings = []
+    for r in rows:
+        other_end = r["starts_at"] + timedelta(minutes=r["duration_minutes"])
+        if r["starts_at"] < end and other_end > start:
+            warnings.append({"staff_id": r["staff"], "hearing_id": r["hearing"],
+                             "message": f"staff {r['staff']} already accompanies hearing "
+                                        f"{r['hearing']} at an overlapping time"})
+    return warnings
+
+
+async def _history(hearing_id: int, actor: Actor | None, action: str, version: int, *,
+                   from_starts_at: datetime | None = None, to_starts_at: datetime | None = None,
+                   reason: str | None = None, note: str | None = None) -> None:
+    await HearingHistory.insert(HearingHistory(
+        hearing=hearing_id, at=utcnow(), actor=actor.staff_id if actor else None, action=action,
+        version=version, from_starts_at=from_starts_at, to_starts_at=to_starts_at, reason=reason,
+        note=note,
+    ))
+
+
+async def _set_staff(hearing_id: int, staff_ids: list[int]) -> None:
+    await HearingStaff.delete().where(HearingStaff.hearing == hearing_id)
+    if staff_ids:
+        await HearingStaff.insert(*[
+            HearingStaff(hearing=hearing_id, staff=s) for s in sorted(set(staff_ids))
+        ])
+
+
+async def create_hearing(actor: Actor, case_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    case = await fetch_case(actor, case_id)
+    require_write(actor)
+    values = dict(data)
+    if values.get("court") is None:
+        values["court"] = case["court"]
+    checks = Checks()
+    if values["court"] is None:
+        checks.add("court_id", "required when the case has no court")
+    await _check_court(values["court"], checks)
+    staff_ids = values.pop("staff_ids", None) or []
+    await _check_staff(case, staff_ids, checks)
+    checks.instant("starts_at", values["starts_at"])
+    checks.raise_if_any()
+    values["starts_at"] = to_utc(values["starts_at"])
+    now = utcnow()
+    async with db.transaction():
+        rows = await Hearing.insert(Hearing(
+            **values, case=case_id, status="scheduled", version=1, created_at=now, updated_at=now,
+        )).returning(Hearing.id)
+        hearing_id = rows[0]["id"]
+        await _set_staff(hearing_id, staff_ids)
+        await _history(hearing_id, actor, "created", 1, to_starts_at=values["starts_at"])
+        await audit.record(actor.staff_id, "create", "hearing", hearing_id, office_id=case["office"],
+                           detail={"case_id": case_id})
+        hearing = await get_hearing(None, hearing_id)
+        await hooks.hearing_changed(hooks.HearingChange("created", hearing, actor=actor))
+    hearing["warnings"] = await overlapping_accompaniments(hearing_id, staff_ids)
+    return hearing
+
+
+async def update_hearing(actor: Actor, hearing_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    current = await get_hearing(actor, hearing_id)
+    require_write(actor)
+    values = dict(changes)
+    if "starts_at" in values:
+        raise Invalid("starts_at", "use POST /api/hearings/{id}/reschedule or /adjourn to move a hearing")
+    case = await Case.select(Case.id, Case.office).where(Case.id == current["case"]).first()
+    checks = Checks()
+    await _check_court(values.get("court"), checks)
+    staff_ids = values.pop("staff_ids", None)
+    if staff_ids is not None:
+        await _check_staff(case, staff_ids, checks)
+    checks.raise_if_any()
+    changed = {k for k, v in values.items() if current.get(k) != v}
+    if staff_ids is not None and sorted(set(staff_ids)) != current["staff_ids"]:
+        changed.add("staff_ids")
+    if changed & VISIBLE_FIELDS and current["status"] != "scheduled":
+        raise Conflict(f"a {current['status']} hearing cannot be changed; only its notes can")
+    bump = bool(changed & VISIBLE_FIELDS)
+    version = current["version"] + (1 if bump else 0)
+    async with db.transaction():
+        update: dict[Any, Any] = {**values, Hearing.updated_at: utcnow(), Hearing.version: version}
+        await Hearing.update(update).where(Hearing.id == hearing_id)
+        if staff_ids is not None:
+            await _set_staff(hearing_id, staff_ids)
+        if changed:
+            await _history(hearing_id, actor, "updated", version,
+                           note=", ".join(sorted(changed)))
+        await audit.record(actor.staff_id, "update", "hearing", hearing_id, office_id=case["office"],
+                           detail={"fields": sorted(changes)})
+        hearing = await get_hearing(None, hearing_id)
+        if changed:
+            await hooks.hearing_changed(hooks.HearingChange(
+                "updated", hearing, previous=current, actor=actor, changed_fields=frozenset(changed)))
+    hearing["warnings"] = await overlapping_accompaniments(hearing_id, hearing["staff_ids"])
+    return hearing
+
+
+async def _lifecycle_target(actor: Actor, hearing_id: int) -> dict[str, Any]:
+    current = await get_hearing(actor, hearing_id)
+    require_write(actor)
+    return current
+
+
+def _require_scheduled(current: dict[str, Any], verb: str) -> None:
+    if current["status"] != "scheduled":
+        raise Conflict(f"a {current['status']} hearing cannot be {verb}")
+
+
+async def reschedule_hearing(actor: Actor, hearing_id: int, starts_at: datetime,
+                             reason: str | None) -> dict[str, Any]:
+    current = await _lifecycle_target(actor, hearing_id)
+    _require_scheduled(current, "rescheduled")
+    now = utcnow()
+    if current["starts_at"] <= now:
+        raise Conflict("the hearing has already started; adjourn it or record its outcome")
+    checks = Checks()
+    checks.instant("starts_at", starts_at)
+    checks.raise_if_any()
+    new_start = to_utc(starts_at)
+    if new_start <= now:
+        raise Invalid("starts_at", "must be in the future")
+    version = current["version"] + 1
+    async with db.transaction():
+        await Hearing.update({Hearing.starts_at: new_start, Hearing.version: version,
+                              Hearing.updated_at: now}).where(Hearing.id == hearing_id)
+        await _history(hearing_id, actor, "rescheduled", version,
+                       from_starts_at=current["starts_at"], to_starts_at=new_start, note=reason)
+        await audit.record(actor.staff_id, "reschedule", "hearing", hearing_id,
+                           office_id=current["office_id"])
+        hearing = await get_hearing(None, hearing_id)
+        await hooks.hearing_changed(hooks.HearingChange(
+            "rescheduled", hearing, previous=current, actor=actor,
+            changed_fields=frozenset({"starts_at"})))
+    return hearing
+
+
+async def adjourn_hearing(actor: Actor, hearing_id: int, next_starts_at: datetime, reason: str,
+                          note: str | None = None) -> dict[str, Any]:
+    """Closes the hearing as adjourned and returns the new, linked hearing."""
+    current = await _lifecycle_target(actor, hearing_id)
+    _require_scheduled(current, "adjourned")
+    if reason not in ADJOURNMENT_REASONS:
+        raise Invalid("reason", f"must be one of {', '.join(ADJOURNMENT_REASONS)}")
+    if reason == "other" and not (note or "").strip():
+        raise Invalid("note", "describe the reason when it is 'other'")
+    now = utcnow()
+    zone = ZoneInfo(current["court_timezone"])
+    if current["starts_at"].astimezone(zone).date() > now.astimezone(zone).date():
+        raise Conflict("the hearing is on a later day; reschedule it instead of adjourning")
+    checks = Checks()
+    checks.instant("next_starts_at", next_starts_at)
+    checks.raise_if_any()
+    next_start = to_utc(next_starts_at)
+    if next_start <= max(now, to_utc(current["starts_at"])):
+        raise Invalid("next_starts_at", "must be after the adjourned hearing and in the future")
+    version = current["version"] + 1
+    async with db.transaction():
+        rows = await Hearing.insert(Hearing(
+            case=current["case"], court=current["court"], courtroom=current["courtroom"],
+            starts_at=next_start, duration_minutes=current["duration_minutes"],
+            kind=current["kind"], status="scheduled",
+            survivor_attends=current["survivor_attends"],
+            survivor_testifies=current["survivor_testifies"],
+            family_attends=current["family_attends"], what_to_bring=current["what_to_bring"],
+            adjourned_from=hearing_id, version=1, created_at=now, updated_at=now,
+        )).returning(Hearing.id)
+        next_id = rows[0]["id"]
+        await _set_staff(next_id, current["staff_ids"])
+        await Hearing.update({
+            Hearing.status: "adjourned", Hearing.adjournment_reason: reason,
+            Hearing.adjournment_note: note, Hearing.adjourned_to: next_id,
+            Hearing.version: version, Hearing.updated_at: now,
+        }).where(Hearing.id == hearing_id)
+        await _history(hearing_id, actor, "adjourned", version, from_starts_at=current["starts_at"],
+                       to_starts_at=next_start, reason=reason, note=note)
+        await _history(next_id, actor, "created", 1, from_starts_at=current["starts_at"],
+                       to_starts_at=next_start, reason=reason, note=f"adjourned from {hearing_id}")
+        await audit.record(actor.staff_id, "adjourn", "hearing", hearing_id,
+                           office_id=current["office_id"], detail={"next_hearing_id": next_id,
+                                                                   "reason": reason})
+        hearing = await get_hearing(None, hearing_id)
+        next_hearing = await get_hearing(None, next_id)
+        await hooks.hearing_changed(hooks.HearingChange(
+            "adjourned", hearing, previous=current, next_hearing=next_hearing, actor=actor,
+            changed_fields=frozenset({"status"})))
+    next_hearing["warnings"] = await overlapping_accompaniments(next_id, next_hearing["staff_ids"])
+    return next_hearing
+
+
+async def cancel_hearing(actor: Actor, hearing_id: int, reason: str) -> dict[str, Any]:
+    current = await _lifecycle_target(actor, hearing_id)
+    _require_scheduled(current, "cancelled")
+    version = current["version"] + 1
+    now = utcnow()
+    async with db.transaction():
+        await Hearing.update({Hearing.status: "cancelled", Hearing.cancel_reason: reason,
+                              Hearing.version: version, Hearing.updated_at: now}).where(
+            Hearing.id == hearing_id)
+        await _history(hearing_id, actor, "cancelled", version, from_starts_at=current["starts_at"],
+                       note=reason)
+        await audit.record(actor.staff_id, "cancel", "hearing", hearing_id,
+                           office_id=current["office_id"])
+        hearing = await get_hearing(None, hearing_id)
+        await hooks.hearing_changed(hooks.HearingChange(
+            "cancelled", hearing, previous=current, actor=actor,
+            changed_fields=frozenset({"status"})))
+    return hearing
+
+
+async def record_outcome(actor: Actor, hearing_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The hearing was held: what happened and what comes next; a judgment or sentence is
+    recorded on the case as well."""
+    current = await _lifecycle_target(actor, hearing_id)
+    _require_scheduled(current, "marked as held")
+    now = utcnow()
+    if current["starts_at"] > now:
+        raise Conflict("the hearing has not started yet")
+    version = current["version"] + 1
+    case_changes: dict[Any, Any] = {}
+    for key in ("case_status", "case_outcome", "sentence", "sentence_months", "judgment_on"):
+        if data.get(key) is not None:
+            column = {"case_status": "status", "case_outcome": "outcome"}.get(key, key)
+            case_changes[column] = data[key]
+    async with db.transaction():
+        await Hearing.update({
+            Hearing.status: "held", Hearing.outcome_notes: data.get("outcome_notes"),
+            Hearing.next_steps: data.get("next_steps"), Hearing.version: version,
+            Hearing.updated_at: now,
+        }).where(Hearing.id == hearing_id)
+        if case_changes:
+            before = await Case.select(Case.status).where(Case.id == current["case"]).first()
+            await Case.update({**case_changes, Case.updated_at: now}).where(
+                Case.id == current["case"])
+            detail: dict[str, Any] = {"fields": sorted(case_changes), "via": "hearing_outcome"}
+            if "status" in case_changes and before and case_changes["status"] != before["status"]:
+                # The case timeline reads status changes from here, as from update_case.
+                detail["status"] = [before["status"], case_changes["status"]]
+            await audit.record(actor.staff_id, "update", "case", current["case"],
+                               office_id=current["office_id"], detail=detail)
+        await _history(hearing_id, actor, "held", version, from_starts_at=current["starts_at"])
+        await audit.record(actor.staff_id, "outcome", "hearing", hearing_id,
+                           office_id=current["office_id"])
+        hearing = await get_hearing(None, hearing_id)
+        await hooks.hearing_changed(hooks.HearingChange(
+            "outcome", hearing, previous=current, actor=actor, changed_fields=frozenset({"status"})))
+    return hearing
+
+
+async def hearing_history(actor: Actor, hearing_id: int) -> list[dict[str, Any]]:
+    await get_hearing(actor, hearing_id)
+    return await HearingHistory.select().where(HearingHistory.hearing == hearing_id).order_by(
+        HearingHistory.at).order_by(HearingHistory.id)
+
+
+async def staff_of_case(case_id: int) -> list[int]:
+    rows = await CaseStaff.select(CaseStaff.staff).where(CaseStaff.case == case_id)
+    return [r["staff"] for r in rows]

@@ -1,0 +1,1 @@
+"""Demo data: one deterministic transaction of offices, cases, casework and reminders."""

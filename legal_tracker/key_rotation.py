@@ -1,0 +1,176 @@
+"""Key rotation: re-encrypt every protected column with the current key.
+
+The procedure (README, "Security model"): generate a new key, set it as
+``LEGAL_TRACKER_SECRET_KEY`` and put the old one in ``LEGAL_TRACKER_OLD_SECRET_KEYS``, restart,
+run ``legal-tracker rotate-key``, then drop the old key. Every value carries the id of the key
+that sealed it, so the command finds exactly what still needs re-encrypting and can be run
+again safely after an interruption.
+
+Which columns are protected is a registry, so other areas' encrypted columns join it with
+:func:`register_encrypted_column`. Rotation refuses to run while any ``*_enc`` column of any
+table is missing from the registry: dropping the old key afterwards would make that column
+unreadable for ever.
+
+Blind indexes (a keyed hash beside a phone number so it can be found) are derived from the
+current key, so they are recomputed in the same pass, together with any copy of an index kept
+elsewhere (``contact_sms_status.flagged_phone_index``).
+
+Rotation may run while the service runs: each row is rewritten only if it still holds the
+value that was read (compare-and-set), so a concurrent edit is never overwritten with a stale
+value; the row is simply picked up by the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from legal_tracker import crypto, db
+
+ENCRYPTED_SUFFIX = "_enc"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexCopy:
+    """A column elsewhere holding a copy of a blind index, keyed by the owner's id."""
+
+    table: str
+    column: str
+    owner_column: str
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptedColumn:
+    table: str
+    column: str
+    context: str  # the associated data passed to crypto.cipher().encrypt(..., context=)
+    blind_index: str | None = None  # column holding cipher.blind_index(value, index_context)
+    index_context: str = "phone"
+    index_copies: tuple[IndexCopy, ...] = ()
+
+
+# Every encrypted column in the schema. Areas that add one call register_encrypted_column at
+# import time of their tables module (or add it here).
+ENCRYPTED_COLUMNS: list[EncryptedColumn] = [
+    EncryptedColumn("survivor", "legal_name_enc", "survivor.legal_name"),
+    EncryptedColumn("staff", "phone_enc", "staff.phone"),
+    EncryptedColumn(
+        "contact", "phone_enc", "contact.phone", blind_index="phone_index",
+        index_copies=(IndexCopy("contact_sms_status", "flagged_phone_index", "contact"),),
+    ),
+    # The casework area's identity documents (legal_tracker.casework.identity_documents.CONTEXT).
+    EncryptedColumn("identity_document", "number_enc", "identity_document.number"),
+]
+
+
+def register_encrypted_column(column: EncryptedColumn) -> EncryptedColumn:
+    if all((c.table, c.column) != (column.table, column.column) for c in ENCRYPTED_COLUMNS):
+        ENCRYPTED_COLUMNS.append(column)
+    return column
+
+
+class RotationError(RuntimeError):
+    """Rotation cannot proceed safely; the message names tables and columns, never values."""
+
+
+async def database_columns() -> dict[str, set[str]]:
+    """The columns of every table in the database itself (whatever modules are loaded)."""
+    if db.is_sqlite():
+        rows = await db.execute(
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p "
+            "WHERE m.type = 'table'")
+    else:
+        rows = await db.execute(
+            "SELECT table_name AS t, column_name AS c FROM information_schema.columns "
+            "WHERE table_schema = current_schema()")
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["t"], set()).add(row["c"])
+    return found
+
+
+async def unregistered_columns() -> list[str]:
+    """``table.column`` of every ``*_enc`` column in the database that is not registered."""
+    registered = {(c.table, c.column) for c in ENCRYPTED_COLUMNS}
+    return sorted(
+        f"{table}.{column}"
+        for table, columns in (await database_columns()).items()
+        for column in columns
+        if column.endswith(ENCRYPTED_SUFFIX) and (table, column) not in registered
+    )
+
+
+async def rotate_keys(batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypts every value not sealed with the current key and recomputes blind indexes.
+    Returns how many values were rewritten per ``table.column``."""
+    missing = await unregistered_columns()
+    if missing:
+        raise RotationError(
+            "encrypted column(s) not in the rotation registry: " + ", ".join(missing)
+            + " (register them with legal_tracker.key_rotation.register_encrypted_column)")
+    cipher = crypto.cipher()
+    tables = set(await database_columns())
+    counts: dict[str, int] = {}
+    for spec in ENCRYPTED_COLUMNS:
+        if spec.table not in tables:
+            continue  # an area whose tables this installation does not have (yet)
+        counts[f"{spec.table}.{spec.column}"] = await _rotate_column(cipher, spec, tables,
+                                                                     batch_size)
+    return counts
+
+
+async def _rotate_column(cipher: crypto.FieldCipher, spec: EncryptedColumn, tables: set[str],
+                         batch_size: int) -> int:
+    index_col = f", {spec.blind_index} AS idx" if spec.blind_index else ""
+    done = 0
+    last_id = 0
+    while True:
+        rows = await db.execute(
+            f"SELECT id, {spec.column} AS value{index_col} FROM {spec.table} "  # noqa: S608
+            f"WHERE id > {{}} AND {spec.column} IS NOT NULL ORDER BY id LIMIT {int(batch_size)}",
+            last_id)
+        if not rows:
+            return done
+        async with db.transaction():
+            for row in rows:
+                last_id = row["id"]
+                stored = row["value"]
+                stale = cipher.needs_rotation(stored)
+                if not stale and spec.blind_index is None:
+                    continue
+                try:
+                    plain = cipher.decrypt(stored, context=spec.context)
+                except crypto.DecryptionError as exc:
+                    raise RotationError(
+                        f"{spec.table}.{spec.column} of row {row['id']} cannot be read with the "
+                        "current key or LEGAL_TRACKER_OLD_SECRET_KEYS; nothing after it was "
+                        "rotated") from exc
+                sealed = cipher.encrypt(plain, context=spec.context) if stale else stored
+                if spec.blind_index is None:
+                    changed = await _compare_and_set(spec, row["id"], stored, {spec.column: sealed})
+                else:
+                    assert plain is not None
+                    index = cipher.blind_index(plain, context=spec.index_context)
+                    if not stale and index == row["idx"]:
+                        continue
+                    changed = await _compare_and_set(
+                        spec, row["id"], stored, {spec.column: sealed, spec.blind_index: index})
+                    if changed and row["idx"] != index:
+                        for copy in spec.index_copies:
+                            if copy.table in tables:
+                                await db.execute(
+                                    f"UPDATE {copy.table} SET {copy.column} = {{}} "  # noqa: S608
+                                    f"WHERE {copy.owner_column} = {{}} AND {copy.column} = {{}}",
+                                    index, row["id"], row["idx"])
+                if changed and stale:
+                    done += 1
+
+
+async def _compare_and_set(spec: EncryptedColumn, row_id: int, expected: str,
+                           values: dict[str, str]) -> bool:
+    """Writes ``values`` only if the row still holds ``expected``. Returns whether it did."""
+    assignments = ", ".join(f"{name} = {{}}" for name in values)
+    rows = await db.execute(
+        f"UPDATE {spec.table} SET {assignments} "  # noqa: S608 - names come from the registry
+        f"WHERE id = {{}} AND {spec.column} = {{}} RETURNING id",
+        *values.values(), row_id, expected)
+    return bool(rows)

@@ -1,0 +1,1 @@
+"""The organisation area: offices, courts and staff."""
