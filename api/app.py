@@ -16,6 +16,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import auth_middleware
+from api.bootstrap import bootstrap_application
 from api.controllers.audit import AuditController
 from api.controllers.calendars import CalendarSubscriptionController, calendar_feed
 from api.controllers.cases import CaseController, HearingController
@@ -50,6 +51,8 @@ PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
     """``manage_database=False`` lets tests and the CLI own the engine themselves."""
     settings = settings or get_settings()
+    # Hooks, encrypted columns and tick jobs are registered before the scheduler can start.
+    bootstrap_application()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -8,7 +8,7 @@ refused before a service runs. Update types use ``UNSET`` for "not given" and ``
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -16,6 +16,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from legal_tracker.domain import (
     MAX_ID,
     AccusedStatus,
+    AdjournmentReason,
     CaseOutcome,
     CaseStatus,
     HearingKind,
@@ -432,10 +433,6 @@ class HearingList(Page):
 
 
 Reason = Annotated[str, Meta(min_length=1, max_length=500, pattern=TEXT)]
-AdjournmentReason = Literal[
-    "accused_absent", "prosecutor_not_ready", "witness_absent", "court_did_not_sit",
-    "defence_application", "interpreter_unavailable", "other",
-]
 
 
 class RescheduleIn(Base):

@@ -15,32 +15,31 @@ module only decides *how* they look in an RFC 5545 / RFC 7986 feed:
 * Deadlines are all-day events with their own stable UIDs.
 * Privacy: the input types simply have no field for a survivor's name or the offence. A
   SUMMARY is the kind of hearing and the case reference; CLASS is PRIVATE.
-* Speed: the ETag (``feed_etag``) is computed from the inputs without serialising anything,
-  so a 304 costs microseconds per event; serialised VEVENTs and VTIMEZONEs are cached, so a
-  rebuild after one change serialises one event.
+* Speed: serialised VEVENTs and VTIMEZONEs are cached, so a rebuild after one change
+  serialises one event. The ETag is not computed here: ``calendars.render`` derives it from
+  the database's state of the feed and :func:`environment_marker`.
 
 The output is a pure function of the inputs (in any order), the domain and privacy level,
-the tz database and the icalendar version; ``feed_fingerprint`` covers exactly those.
+the tz database and the icalendar version.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import zoneinfo
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from operator import attrgetter
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 import icalendar
-import msgspec
 from icalendar import Calendar, Event, Timezone, vDuration
 from icalendar.enums import CLASS, STATUS, TRANSP
+
+from legal_tracker.domain import HearingKind, HearingStatus
 
 # Bump whenever the layout of an event or the header changes, so every ETag changes with it.
 FORMAT_VERSION = "3"
@@ -48,9 +47,6 @@ PRODID = "-//Court accompaniment tracker//Court calendar 1.0//EN"
 # Clients that honour it (Apple, Thunderbird, Outlook) re-fetch hourly; Google ignores it.
 REFRESH = timedelta(hours=1)
 
-HearingKind = Literal[
-    "mention", "plea", "bail", "pre_trial", "testimony", "judgment", "sentencing", "appeal"]
-HearingStatus = Literal["scheduled", "held", "adjourned", "cancelled"]
 Privacy = Literal["standard", "minimal"]
 
 KIND_LABELS: dict[str, str] = {
@@ -74,7 +70,7 @@ _END = b"END:VCALENDAR\r\n"
 @cache
 def environment_marker() -> str:
     """The feed layout, icalendar and tz database versions: what, besides the data, the bytes
-    depend on. For ETags computed from database state rather than by ``feed_fingerprint``."""
+    depend on. Part of the ETags that ``calendars.render`` computes from database state."""
     tz_version = "unknown"
     # zoneinfo reads the system database first and falls back to the tzdata package.
     for directory in zoneinfo.TZPATH:
@@ -224,15 +220,6 @@ class _LRU:
 _events = _LRU(100_000)
 _timezones = _LRU(512)
 _headers = _LRU(1_024)
-_encoder = msgspec.msgpack.Encoder()
-
-
-# The fingerprint encodes each input as a plain tuple of its fields (C-speed attrgetter), with
-# the field names once: a third of the bytes and time of encoding the dataclasses as maps.
-_HEARING_FIELDS = tuple(f.name for f in fields(FeedHearing))
-_DEADLINE_FIELDS = tuple(f.name for f in fields(FeedDeadline))
-_hearing_values = attrgetter(*_HEARING_FIELDS)
-_deadline_values = attrgetter(*_DEADLINE_FIELDS)
 
 
 def clear_caches() -> None:
@@ -436,53 +423,3 @@ def build_feed(info: FeedInfo, hearings: Iterable[FeedHearing],
     parts.extend(_deadline_event(d, info) for d in ds)
     parts.append(_END)
     return b"".join(parts)
-
-
-def feed_fingerprint(info: FeedInfo, hearings: Iterable[FeedHearing],
-                     deadlines: Iterable[FeedDeadline] = ()) -> str:
-    """A digest of everything ``build_feed`` output depends on, without building it.
-
-    Stable across processes and machines (no Python ``hash``), independent of input order,
-    and it changes whenever the bytes would: the inputs in canonical form, the format
-    version, the icalendar version, and the VTIMEZONE bytes (which follow the tz database).
-    """
-    hs, ds = _ordered(hearings, deadlines)
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(_encoder.encode((
-        FORMAT_VERSION, icalendar.__version__, info,
-        _HEARING_FIELDS, [_hearing_values(h) for h in hs],
-        _DEADLINE_FIELDS, [_deadline_values(d) for d in ds],
-    )))
-    for zone in _timezones_for(hs):
-        digest.update(zone)
-    return digest.hexdigest()
-
-
-def feed_etag(info: FeedInfo, hearings: Iterable[FeedHearing],
-              deadlines: Iterable[FeedDeadline] = ()) -> str:
-    """The strong ETag header value (quoted) for the feed ``build_feed`` would return."""
-    return f'"{feed_fingerprint(info, hearings, deadlines)}"'
-
-
-def last_modified(hearings: Iterable[FeedHearing],
-                  deadlines: Iterable[FeedDeadline] = ()) -> datetime | None:
-    """The latest ``updated_at`` shown, for the Last-Modified header; None for an empty feed.
-
-    Only informative: when an event *leaves* the feed nothing shown got newer, so a 304 must
-    be decided by the ETag (``etag_matches``), not by If-Modified-Since.
-    """
-    stamps = [h.updated_at for h in hearings] + [d.updated_at for d in deadlines]
-    return max(stamps) if stamps else None
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether an ``If-None-Match`` header matches ``etag`` (RFC 9110 weak comparison, as
-    that header requires), i.e. whether to answer 304 Not Modified."""
-    if not if_none_match:
-        return False
-    wanted = etag.removeprefix("W/")
-    for candidate in if_none_match.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == wanted:
-            return True
-    return False

@@ -13,7 +13,6 @@ unassigned from the case stops working at once, as if it never existed.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from collections import deque
@@ -25,15 +24,12 @@ from legal_tracker import audit, db
 from legal_tracker.access import Actor, office_visible
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.common import PageRequest, check_id, page_of, utcnow
+from legal_tracker.crypto import token_digest
 from legal_tracker.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from legal_tracker.organisation.tables import Office, Staff
 
 SCOPES = ("staff", "case", "office")
 PRIVACY_LEVELS = ("standard", "minimal")
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_urls(public_url: str, token: str) -> tuple[str, str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from functools import partial
@@ -30,7 +29,6 @@ from zoneinfo import ZoneInfo
 
 import anyio
 import anyio.to_thread
-import asyncpg
 
 from documents import storage
 from documents.analysis import check_template, describe_template
@@ -214,12 +212,6 @@ def _upload_problems(filename: str | None, content_type: str | None) -> list[Tem
     return problems
 
 
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, asyncpg.UniqueViolationError):
-        return True
-    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
-
-
 async def upload_template(actor: Actor, root: Path, *, key: str, title: str, description: str,
                           filename: str | None, content_type: str | None,
                           data: bytes) -> dict[str, Any]:
@@ -264,7 +256,7 @@ async def upload_template(actor: Actor, root: Path, *, key: str, title: str, des
                                    detail={"key": key, "version": version})
             break
         except Exception as exc:
-            if attempt + 1 < MAX_VERSION_RETRIES and _is_unique_violation(exc):
+            if attempt + 1 < MAX_VERSION_RETRIES and db.is_unique_violation(exc) is not None:
                 continue  # another upload of this key took the number; take the next one
             raise
     return await get_template(actor, key, version)
@@ -442,7 +434,7 @@ async def create_filing(actor: Actor, root: Path, case_id: int, *, template: str
                                                "filing": filing_id})
                 break
             except Exception as exc:
-                if attempt + 1 < MAX_VERSION_RETRIES and _is_unique_violation(exc):
+                if attempt + 1 < MAX_VERSION_RETRIES and db.is_unique_violation(exc) is not None:
                     continue
                 raise
     except BaseException:

@@ -1,7 +1,8 @@
 """Tables of the documents area: uploaded filing templates and drafted filings.
 
-Importing this module binds the tables to the engine (``legal_tracker.db`` binds every
-imported table) and registers the encrypted columns for ``legal-tracker rotate-key``.
+``legal_tracker.db`` binds every imported table; :func:`register` (called by
+:func:`api.bootstrap.bootstrap_application`) registers the encrypted columns for
+``legal-tracker rotate-key``.
 """
 
 from __future__ import annotations
@@ -61,5 +62,12 @@ class Filing(Table, tablename="filing"):
 
 FIELDS_CONTEXT = "filing.fields"
 
-register_encrypted_column(EncryptedColumn("filing", "fields_enc", FIELDS_CONTEXT))
-register_encrypted_column(EncryptedColumn("filing", "file_key_enc", FILE_KEY_CONTEXT))
+ENCRYPTED_COLUMNS = (
+    EncryptedColumn("filing", "fields_enc", FIELDS_CONTEXT),
+    EncryptedColumn("filing", "file_key_enc", FILE_KEY_CONTEXT),
+)
+
+
+def register() -> None:
+    for column in ENCRYPTED_COLUMNS:
+        register_encrypted_column(column)

@@ -21,7 +21,7 @@ from typing import Any
 from piccolo.columns.combination import Or, Where
 
 from legal_tracker.cases.tables import Case, CaseStaff, CaseSurvivor, Hearing, Survivor
-from legal_tracker.errors import Forbidden
+from legal_tracker.errors import FieldProblem, Forbidden, Invalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +92,14 @@ def require_write(actor: Actor) -> None:
 def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
         raise Forbidden("only an admin may do this")
+
+
+def check_reveal(actor: Actor, reveal: set[str], allowed: set[str]) -> None:
+    """``?reveal=`` asks for protected fields in clear: only those ``allowed`` here, and only
+    for roles that may reveal them (every reveal is audited by the caller)."""
+    unknown = reveal - allowed
+    if unknown:
+        raise Invalid(problems=[FieldProblem("reveal", f"can only be {', '.join(sorted(allowed))}",
+                                             "query")])
+    if reveal and not actor.can_reveal:
+        raise Forbidden("your role may not reveal protected fields")

@@ -27,6 +27,14 @@ def command(name: str, help_text: str,
     return decorator
 
 
+def _bootstrap() -> None:
+    # The whole application's registrations (the core's hooks and tick jobs, and every
+    # package's encrypted columns, which key rotation must know), without building the app.
+    from api.bootstrap import bootstrap_application
+
+    bootstrap_application()
+
+
 async def _open(settings: Settings) -> None:
     await db.setup(settings, pool=False)
 
@@ -113,10 +121,6 @@ async def rotate_key_command(args: argparse.Namespace, settings: Settings) -> in
         print("set the new key in LEGAL_TRACKER_SECRET_KEY and the old one(s) in "
               "LEGAL_TRACKER_OLD_SECRET_KEYS first", file=sys.stderr)
         return 2
-    # Every area's tables module registers its encrypted columns when imported; the API
-    # application imports them all. (Columns nobody registered stop the rotation.)
-    import api.app  # noqa: F401
-
     await _open(settings)
     await migrate()
     try:
@@ -190,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _, func, _ = COMMANDS[args.command]
+    _bootstrap()
     try:
         code = asyncio.run(func(args, settings))
     except SettingsError as exc:

@@ -44,6 +44,12 @@ def key_id(raw: bytes) -> str:
     return hashlib.sha256(b"legal-tracker key id" + raw).hexdigest()[:12]
 
 
+def token_digest(token: str) -> str:
+    """What is stored of a bearer token (login or calendar feed): its SHA-256, so a copy of the
+    database grants nothing. Tokens are random and long, so no key or salt is needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def generate_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 

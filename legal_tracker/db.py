@@ -9,13 +9,13 @@ transactions as IMMEDIATE so that two writers queue instead of failing half-way 
 from __future__ import annotations
 
 import importlib
+import re
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -37,16 +37,9 @@ TABLE_MODULES = [
     "legal_tracker.audit",
     "legal_tracker.reminders.tables",
     "legal_tracker.casework.tables",
-    # Not a table module: importing it registers the reminder outbox's in-transaction hooks,
-    # so hearings and contacts changed from any entry point (API, CLI, seed) plan reminders.
-    "legal_tracker.reminders.service",
 ]
 
 SQLITE_TIMEOUT_SECONDS = 30.0
-
-# aiosqlite logs every statement WITH its parameters at DEBUG: names, ciphertexts, tokens'
-# digests. Whatever level the root logger is at, it must never do that here.
-security_logs.install()
 
 _engine: Engine | None = None
 
@@ -105,6 +98,9 @@ def enable_wal(path: str) -> None:
 
 async def setup(settings: Settings, *, pool: bool = True) -> Engine:
     """Open the database named by the settings and load the field-encryption key."""
+    # aiosqlite logs every statement WITH its parameters at DEBUG: names, ciphertexts, tokens'
+    # digests. Whatever level the root logger is at, it must never do that here.
+    security_logs.install()
     crypto.set_cipher(crypto.load_cipher(settings))
     eng = make_engine(settings.database_url)
     if isinstance(eng, SQLiteEngine):
@@ -192,12 +188,6 @@ def read_transaction() -> Any:
     return eng.transaction()
 
 
-@asynccontextmanager
-async def atomic() -> AsyncIterator[None]:
-    async with transaction():
-        yield
-
-
 async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Raw SQL with ``{}`` placeholders (Piccolo's QueryString), inside any open transaction."""
     result = await engine().run_querystring(QueryString(sql, *args))
@@ -207,3 +197,28 @@ async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
 async def ping() -> bool:
     rows = await execute("SELECT 1 AS ok")
     return bool(rows) and rows[0]["ok"] == 1
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+_PG_KEY = re.compile(r"Key \((.+?)\)=")
+
+
+def is_unique_violation(exc: BaseException) -> str | None:
+    """If ``exc`` is a unique-constraint violation on either engine, the column(s) it names
+    (``"document, seq"``), or the constraint's name when the columns are not given; otherwise
+    None. Only names are returned: the drivers' messages may carry the values themselves.
+
+    Other integrity errors (a CHECK, NOT NULL or foreign key failing) are not unique
+    violations and return None, so they are never mistaken for a lost race."""
+    if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
+        match = _PG_KEY.match(getattr(exc, "detail", None) or "")
+        if match:
+            return match.group(1)
+        return getattr(exc, "constraint_name", None) or "unique"
+    if isinstance(exc, sqlite3.IntegrityError):
+        match = _SQLITE_UNIQUE.search(str(exc))
+        if match:
+            return ", ".join(part.strip().rsplit(".", 1)[-1] for part in match.group(1).split(","))
+        if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
+            return "unique"
+    return None

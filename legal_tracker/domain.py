@@ -24,11 +24,16 @@ HearingKind = Literal[
     "mention", "plea", "bail", "pre_trial", "testimony", "judgment", "sentencing", "appeal",
 ]
 HearingStatus = Literal["scheduled", "held", "adjourned", "cancelled"]
+AdjournmentReason = Literal[
+    "accused_absent", "prosecutor_not_ready", "witness_absent", "court_did_not_sit",
+    "defence_application", "interpreter_unavailable", "other",
+]
 
 ROLES: tuple[str, ...] = get_args(Role)
 CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
 HEARING_KINDS: tuple[str, ...] = get_args(HearingKind)
 HEARING_STATUSES: tuple[str, ...] = get_args(HearingStatus)
+ADJOURNMENT_REASONS: tuple[str, ...] = get_args(AdjournmentReason)
 OFFENCE_CATEGORIES: tuple[str, ...] = get_args(OffenceCategory)
 ACCUSED_STATUSES: tuple[str, ...] = get_args(AccusedStatus)
 

@@ -2,7 +2,9 @@
 
 The reminder planner (an outbox) registers here: a hearing is never saved without its
 reminders, and a rolled-back change leaves no reminder behind. Hooks run inside the caller's
-transaction, in registration order, and must not commit or open their own transactions.
+transaction, in registration order, and must not commit or open their own transactions; a
+change announced outside a transaction is refused (RuntimeError), since its hooks' writes
+could then be left half-done. Hooks are registered by :mod:`legal_tracker.bootstrap`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from legal_tracker import db
 from legal_tracker.access import Actor
 
 
@@ -58,11 +61,18 @@ def on_contact_change(hook: ContactHook) -> ContactHook:
     return hook
 
 
+def _require_transaction(what: str) -> None:
+    if not db.in_transaction():
+        raise RuntimeError(f"{what} must be announced inside the transaction that made it")
+
+
 async def hearing_changed(change: HearingChange) -> None:
+    _require_transaction("a hearing change")
     for hook in hearing_hooks:
         await hook(change)
 
 
 async def contact_changed(change: ContactChange) -> None:
+    _require_transaction("a contact change")
     for hook in contact_hooks:
         await hook(change)

@@ -48,9 +48,9 @@ class EncryptedColumn:
     index_copies: tuple[IndexCopy, ...] = ()
 
 
-# Every encrypted column in the schema. Areas that add one call register_encrypted_column at
-# import time of their tables module (or add it here).
-ENCRYPTED_COLUMNS: list[EncryptedColumn] = [
+# The core's encrypted columns, registered by legal_tracker.bootstrap. The outer packages
+# register theirs from api.bootstrap (documents.tables.register).
+CORE_ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn("survivor", "legal_name_enc", "survivor.legal_name"),
     EncryptedColumn("staff", "phone_enc", "staff.phone"),
     EncryptedColumn(
@@ -59,7 +59,9 @@ ENCRYPTED_COLUMNS: list[EncryptedColumn] = [
     ),
     # The casework area's identity documents (legal_tracker.casework.identity_documents.CONTEXT).
     EncryptedColumn("identity_document", "number_enc", "identity_document.number"),
-]
+)
+# Every encrypted column registered in this process (see legal_tracker.bootstrap).
+ENCRYPTED_COLUMNS: list[EncryptedColumn] = []
 
 
 def register_encrypted_column(column: EncryptedColumn) -> EncryptedColumn:

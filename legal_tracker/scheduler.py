@@ -23,7 +23,8 @@ class TickJob:
     seconds: float
 
 
-# Areas register their periodic work here at import time (e.g. the reminder dispatcher).
+# Areas register their periodic work here from legal_tracker.bootstrap (e.g. the reminder
+# dispatcher), before the scheduler starts.
 TICK_JOBS: list[TickJob] = []
 
 

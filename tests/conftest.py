@@ -17,10 +17,15 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.bootstrap import bootstrap_application
 from legal_tracker import db
 from legal_tracker.crypto import generate_key
 from legal_tracker.migrate import migrate
 from legal_tracker.settings import Settings
+
+# Start-up is explicit: the same registrations as the application factory and the command line,
+# before any test runs (tests that call the services directly need the reminder hooks too).
+bootstrap_application()
 
 PG_URL = os.environ.get("LEGAL_TRACKER_TEST_DATABASE_URL", "").strip()
 TEST_KEY = generate_key()

@@ -18,6 +18,7 @@ from calendars import subscriptions as subs
 from calendars.render import prepare_feed
 from legal_tracker import db
 from legal_tracker.access import Actor
+from legal_tracker.crypto import token_digest
 from legal_tracker.errors import NotFound
 
 
@@ -96,7 +97,7 @@ async def calendar_feed(request: Request, filename: Token) -> Response[bytes]:
     if not filename.endswith(".ics"):
         raise NotFound("calendar")
     token = filename.removesuffix(".ics")
-    request.app.state.feed_limiter.check(subs.token_digest(token))
+    request.app.state.feed_limiter.check(token_digest(token))
     feed = await subs.resolve_token(token)
     rendered = await prepare_feed(feed, request.app.state.settings)
     headers = {

@@ -8,7 +8,6 @@ the moment its owner is deactivated (checked on every request, not cached).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 import time
 from collections import deque
@@ -21,6 +20,7 @@ from legal_tracker.access import Actor
 from legal_tracker.accounts.passwords import hash_password, needs_rehash, verify_password
 from legal_tracker.accounts.tables import AuthToken
 from legal_tracker.common import utcnow
+from legal_tracker.crypto import token_digest
 from legal_tracker.errors import TooManyRequests, Unauthorized
 from legal_tracker.organisation.tables import Staff
 from legal_tracker.settings import Settings
@@ -30,10 +30,6 @@ LOGIN_FAILED = "Login failed: the email or password is wrong, or the account is 
 # Writing last_used_at on every request would serialise all readers behind SQLite's write
 # lock; a minute's precision is plenty for an idle timeout counted in tens of minutes.
 TOUCH_INTERVAL = timedelta(seconds=60)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,16 +17,13 @@ from zoneinfo import ZoneInfo
 from legal_tracker import audit, db, hooks
 from legal_tracker.access import Actor, hearing_scope, require_write
 from legal_tracker.cases.cases import fetch_case
-from legal_tracker.cases.tables import Case, CaseStaff, Hearing, HearingHistory, HearingStaff
+from legal_tracker.cases.tables import Case, Hearing, HearingHistory, HearingStaff
 from legal_tracker.common import PageRequest, check_id, page_of, to_utc, utcnow
+from legal_tracker.domain import ADJOURNMENT_REASONS
 from legal_tracker.errors import Conflict, Invalid, NotFound
 from legal_tracker.organisation.tables import Court, Staff
 from legal_tracker.validation import Checks
 
-ADJOURNMENT_REASONS = (
-    "accused_absent", "prosecutor_not_ready", "witness_absent", "court_did_not_sit",
-    "defence_application", "interpreter_unavailable", "other",
-)
 # Fields whose change a calendar subscriber or a family must see: they raise the version.
 VISIBLE_FIELDS = frozenset({
     "court", "courtroom", "kind", "duration_minutes", "survivor_attends", "survivor_testifies",
@@ -436,7 +433,3 @@ async def hearing_history(actor: Actor, hearing_id: int) -> list[dict[str, Any]]
     return await HearingHistory.select().where(HearingHistory.hearing == hearing_id).order_by(
         HearingHistory.at).order_by(HearingHistory.id)
 
-
-async def staff_of_case(case_id: int) -> list[int]:
-    rows = await CaseStaff.select(CaseStaff.staff).where(CaseStaff.case == case_id)
-    return [r["staff"] for r in rows]

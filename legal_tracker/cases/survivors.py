@@ -11,10 +11,10 @@ import secrets
 from typing import Any
 
 from legal_tracker import audit, crypto, db, hooks
-from legal_tracker.access import Actor, office_visible, require_write, survivor_scope
-from legal_tracker.cases.tables import CaseSurvivor, Contact, Survivor
+from legal_tracker.access import Actor, check_reveal, office_visible, require_write, survivor_scope
+from legal_tracker.cases.tables import Contact, Survivor
 from legal_tracker.common import PageRequest, check_id, page_of, utcnow
-from legal_tracker.errors import Forbidden, Invalid, NotFound
+from legal_tracker.errors import NotFound
 from legal_tracker.organisation.tables import Office
 from legal_tracker.validation import Checks
 
@@ -53,14 +53,6 @@ async def _fetch_survivor(actor: Actor, survivor_id: int) -> dict[str, Any]:
     return row
 
 
-def _check_reveal(actor: Actor, reveal: set[str], allowed: set[str]) -> None:
-    unknown = reveal - allowed
-    if unknown:
-        raise Invalid("reveal", f"can only be {', '.join(sorted(allowed))}")
-    if reveal and not actor.can_reveal:
-        raise Forbidden("your role may not reveal protected fields")
-
-
 async def list_survivors(actor: Actor, page: PageRequest, *, office_id: int | None = None,
                          code: str | None = None) -> Any:
     page = page.clamp()
@@ -78,7 +70,7 @@ async def list_survivors(actor: Actor, page: PageRequest, *, office_id: int | No
 async def get_survivor(actor: Actor, survivor_id: int, reveal: set[str] | None = None,
                        *, audited: bool = True) -> dict[str, Any]:
     reveal = reveal or set()
-    _check_reveal(actor, reveal, {"legal_name"})
+    check_reveal(actor, reveal, {"legal_name"})
     row = await _fetch_survivor(actor, survivor_id)
     if audited:
         await audit.record(
@@ -199,7 +191,7 @@ async def list_contacts(actor: Actor, survivor_id: int, page: PageRequest) -> An
 
 async def get_contact(actor: Actor, contact_id: int, reveal: set[str] | None = None) -> dict:
     reveal = reveal or set()
-    _check_reveal(actor, reveal, {"phone"})
+    check_reveal(actor, reveal, {"phone"})
     row = await _fetch_contact(actor, contact_id)
     await audit.record(actor.staff_id, "reveal" if reveal else "read", "contact", contact_id,
                        office_id=row["_office"],
@@ -288,7 +280,3 @@ async def delete_contact(actor: Actor, contact_id: int) -> None:
             hooks.ContactChange("deleted", contact_id, current["survivor"], actor)
         )
 
-
-async def survivor_ids_of_case(case_id: int) -> list[int]:
-    rows = await CaseSurvivor.select(CaseSurvivor.survivor).where(CaseSurvivor.case == case_id)
-    return [r["survivor"] for r in rows]

@@ -4,10 +4,7 @@ the answer warns when that person already accompanies another hearing at an over
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
-
-import asyncpg
 
 from legal_tracker import audit, db, hooks
 from legal_tracker.access import Actor, require_write
@@ -54,7 +51,10 @@ async def assign_staff(actor: Actor, hearing_id: int, staff_id: int) -> dict[str
             async with db.transaction():
                 await HearingStaff.insert(HearingStaff(hearing=hearing_id, staff=staff_id))
                 hearing = await _changed(actor, current, "assign_staff", staff_id)
-        except (asyncpg.exceptions.UniqueViolationError, sqlite3.IntegrityError):
+        except Exception as exc:
+            if db.is_unique_violation(exc) is None:
+                raise
+            # Assigned at the same moment by someone else: the result is the same.
             hearing = await hearing_svc.get_hearing(actor, hearing_id)
     hearing["warnings"] = await hearing_svc.overlapping_accompaniments(hearing_id, [staff_id])
     return hearing

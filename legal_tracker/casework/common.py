@@ -7,9 +7,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from legal_tracker.access import Actor
 from legal_tracker.cases.tables import Case, CaseSurvivor
-from legal_tracker.errors import FieldProblem, Forbidden, Invalid, NotFound
+from legal_tracker.errors import Invalid, NotFound
 
 
 def add_months(day: date, months: int) -> date:
@@ -21,15 +20,6 @@ def add_months(day: date, months: int) -> date:
 
 def today_in(zone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
-
-
-def check_reveal(actor: Actor, reveal: set[str], allowed: set[str]) -> None:
-    unknown = reveal - allowed
-    if unknown:
-        raise Invalid(problems=[FieldProblem("reveal", f"can only be {', '.join(sorted(allowed))}",
-                                             "query")])
-    if reveal and not actor.can_reveal:
-        raise Forbidden("your role may not reveal protected fields")
 
 
 async def require_case_of_survivor(case_id: int | None, survivor_id: int, field: str = "case_id") -> None:

@@ -13,15 +13,12 @@ the document in (``resulting_status``); the document's status follows it.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-import asyncpg
-
 from legal_tracker import audit, crypto, db
-from legal_tracker.access import Actor, require_write
+from legal_tracker.access import Actor, check_reveal, require_write
 from legal_tracker.cases.survivors import get_survivor
-from legal_tracker.casework.common import check_reveal, gate, require_case_of_survivor
+from legal_tracker.casework.common import gate, require_case_of_survivor
 from legal_tracker.casework.tables import CustodyEntry, IdentityDocument
 from legal_tracker.common import PageRequest, check_id, page_of, to_utc, utcnow
 from legal_tracker.errors import Conflict, Invalid, NotFound
@@ -197,6 +194,8 @@ async def append_custody(actor: Actor, document_id: int, data: dict[str, Any]) -
                                detail={"document_id": document_id, "seq": seq,
                                        **({"status": [current["status"], status]}
                                           if status and status != current["status"] else {})})
-    except (asyncpg.exceptions.UniqueViolationError, sqlite3.IntegrityError):
+    except Exception as exc:
+        if db.is_unique_violation(exc) is None:
+            raise
         raise Conflict("another custody entry was recorded at the same moment; reload and retry") from None
     return _entry_out(await CustodyEntry.select().where(CustodyEntry.id == entry_id).first())

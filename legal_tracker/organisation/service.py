@@ -10,7 +10,7 @@ from legal_tracker.access import Actor, office_visible, require_admin
 from legal_tracker.accounts.auth import revoke_all_tokens
 from legal_tracker.accounts.passwords import hash_password
 from legal_tracker.common import PageRequest, check_id, page_of, utcnow
-from legal_tracker.errors import Conflict, Forbidden, Invalid, NotFound
+from legal_tracker.errors import Conflict, Forbidden, NotFound
 from legal_tracker.organisation.tables import Court, Office, Staff
 from legal_tracker.validation import Checks
 
@@ -258,9 +258,3 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
                            detail={"fields": sorted(k for k in changes if k != "password")})
     return await get_staff(actor, staff_id)
 
-
-def ensure_known_role(role: str) -> None:
-    from legal_tracker.domain import ROLES
-
-    if role not in ROLES:
-        raise Invalid("role", f"must be one of {', '.join(ROLES)}")

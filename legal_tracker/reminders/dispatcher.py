@@ -369,8 +369,12 @@ def current() -> Dispatcher | None:
 TICK_NAME = "sms-dispatch"
 
 
-@register_tick(TICK_NAME, 5.0)
 async def tick() -> DispatchStats | None:
     if _runtime is None:
         return None
     return await _runtime.run_once()
+
+
+def register_ticks() -> None:
+    """Called by :func:`legal_tracker.bootstrap.bootstrap`, before any scheduler starts."""
+    register_tick(TICK_NAME, 5.0)(tick)

@@ -354,11 +354,9 @@ async def _welcome(contact: dict[str, Any], now: datetime) -> None:
 
 
 def register_hooks() -> None:
+    """Called by :func:`legal_tracker.bootstrap.bootstrap`, never at import."""
     hooks.on_hearing_change(on_hearing_change)
     hooks.on_contact_change(on_contact_change)
-
-
-register_hooks()
 
 
 # ---------------------------------------------------------------- consent from the phone

@@ -244,18 +244,6 @@ def new_webhook_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def africastalking_webhook_secret(explicit: str | None, api_key: str | None) -> str | None:
-    """The secret expected in AT callback URLs: the configured one or, when none is set,
-    one derived from the API key (so a deployment with only the documented variables still
-    has authenticated callbacks; rotating the key then changes the URLs to register)."""
-    if explicit:
-        return explicit
-    if not api_key:
-        return None
-    digest = hmac.new(api_key.encode(), b"legal-tracker/africastalking-webhook", hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()).decode("ascii").rstrip("=")
-
-
 def validate_africastalking_secret(provided: str | None, expected: str | None) -> bool:
     """Constant-time check of the ``?secret=`` query parameter on AT callbacks."""
     if not provided or not expected:

@@ -4,9 +4,6 @@ the privacy rules, and an ETag that changes exactly when the bytes do."""
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,10 +19,6 @@ from calendars.feed import (
     FeedInfo,
     build_feed,
     clear_caches,
-    etag_matches,
-    feed_etag,
-    feed_fingerprint,
-    last_modified,
 )
 from tests.calendars.feed_samples import (
     DOMAIN,
@@ -85,7 +78,6 @@ def test_a_feed_without_events_is_still_a_valid_calendar():
     assert calendar.walk("VEVENT") == [] and calendar.walk("VTIMEZONE") == []
     assert str(calendar["X-WR-CALNAME"]) == INFO.name
     assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
-    assert last_modified([], []) is None
 
 
 def test_every_line_ends_crlf_and_is_folded_at_75_octets():
@@ -322,7 +314,6 @@ def test_minimal_privacy_leaves_out_staff_and_what_to_bring():
     description = str(_one(build_feed(info, [h]))["DESCRIPTION"])
     assert "Grace" not in description and "Medical report" not in description
     assert "Survivor testifies: no" in description
-    assert feed_etag(info, [h]) != feed_etag(INFO, [h])
 
 
 # Validation -------------------------------------------------------------------------------
@@ -390,87 +381,46 @@ def test_every_field_of_a_hearing_is_covered():
 
 
 @pytest.mark.parametrize("field", sorted(MUTATIONS))
-def test_changing_any_hearing_field_changes_both_bytes_and_etag(field):
+def test_changing_any_hearing_field_changes_the_bytes(field):
     hs, ds = _feed_inputs()
-    before_body, before_tag = build_feed(INFO, hs, ds), feed_etag(INFO, hs, ds)
     changed = [dataclasses.replace(hs[0], **{field: MUTATIONS[field]}), *hs[1:]]
-    after_body, after_tag = build_feed(INFO, changed, ds), feed_etag(INFO, changed, ds)
-    assert after_body != before_body
-    assert after_tag != before_tag
+    assert build_feed(INFO, changed, ds) != build_feed(INFO, hs, ds)
 
 
 @pytest.mark.parametrize("field", sorted(DEADLINE_MUTATIONS))
-def test_changing_any_deadline_field_changes_both_bytes_and_etag(field):
+def test_changing_any_deadline_field_changes_the_bytes(field):
     hs, ds = _feed_inputs()
     changed = [dataclasses.replace(ds[0], **{field: DEADLINE_MUTATIONS[field]}), ds[1]]
     assert build_feed(INFO, hs, changed) != build_feed(INFO, hs, ds)
-    assert feed_etag(INFO, hs, changed) != feed_etag(INFO, hs, ds)
 
 
 @pytest.mark.parametrize("change", [
     {"name": "Hearings CR 1/2026"}, {"calendar_uid": "calendar-8@x"},
     {"domain": "other.example.org"}, {"privacy": "minimal"}])
-def test_changing_the_subscription_changes_both_bytes_and_etag(change):
+def test_changing_the_subscription_changes_the_bytes(change):
     hs, ds = _feed_inputs()
     info = dataclasses.replace(INFO, **change)
     assert build_feed(info, hs, ds) != build_feed(INFO, hs, ds)
-    assert feed_etag(info, hs, ds) != feed_etag(INFO, hs, ds)
 
 
-def test_adding_or_removing_an_event_changes_both_bytes_and_etag():
+def test_adding_or_removing_an_event_changes_the_bytes():
     hs, ds = _feed_inputs()
-    tag = feed_etag(INFO, hs, ds)
-    assert feed_etag(INFO, hs[1:], ds) != tag and feed_etag(INFO, hs, ds[1:]) != tag
-    assert feed_etag(INFO, [*hs, hearing(999, "2026-12-01T09:00", "Asia/Manila")], ds) != tag
+    body = build_feed(INFO, hs, ds)
+    assert build_feed(INFO, hs[1:], ds) != body and build_feed(INFO, hs, ds[1:]) != body
+    assert build_feed(INFO, [*hs, hearing(999, "2026-12-01T09:00", "Asia/Manila")], ds) != body
 
 
-def test_etag_does_not_change_when_the_content_does_not():
+def test_bytes_do_not_change_when_the_content_does_not():
     hs, ds = _feed_inputs()
-    body, tag = build_feed(INFO, hs, ds), feed_etag(INFO, hs, ds)
+    body = build_feed(INFO, hs, ds)
     # The same data as new objects, in another order, with instants given in other zones and
-    # with sub-second noise iCalendar cannot carry: same bytes, same ETag.
+    # with sub-second noise iCalendar cannot carry: same bytes.
     again = [dataclasses.replace(
         h, starts_at=h.starts_at.astimezone(ZoneInfo("Asia/Tokyo")),
         updated_at=h.updated_at.replace(microsecond=250_000),
         accompanying_staff=tuple(h.accompanying_staff)) for h in reversed(hs)]
     clear_caches()
     assert build_feed(INFO, again, list(reversed(ds))) == body
-    assert feed_etag(INFO, again, list(reversed(ds))) == tag
-
-
-def test_etag_is_the_same_in_another_process():
-    # Python's own hash() is salted per process; an ETag built on it would differ between
-    # workers and after every restart, and clients would download the feed again each time.
-    hs, ds = _feed_inputs()
-    script = ("from tests.calendars.test_feed_builder import _feed_inputs, INFO, feed_etag;"
-              "print(feed_etag(INFO, *_feed_inputs()))")
-    env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    other = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                           capture_output=True, text=True, check=True).stdout.strip()
-    assert other == feed_etag(INFO, hs, ds)
-
-
-def test_etag_is_strong_and_quoted():
-    tag = feed_etag(INFO, *_feed_inputs())
-    assert tag.startswith('"') and tag.endswith('"') and not tag.startswith("W/")
-    assert tag == f'"{feed_fingerprint(INFO, *_feed_inputs())}"'
-
-
-def test_if_none_match():
-    tag = feed_etag(INFO, [], [])
-    assert etag_matches(tag, tag)
-    assert etag_matches(f'"other", W/{tag}', tag)
-    assert etag_matches("*", tag)
-    assert not etag_matches('"other"', tag)
-    assert not etag_matches(None, tag) and not etag_matches("", tag)
-
-
-def test_last_modified_is_the_latest_change_shown():
-    hs, ds = _feed_inputs()
-    newest = utc("2026-02-10T12:00")
-    hs[2] = dataclasses.replace(hs[2], updated_at=newest.replace(microsecond=5))
-    assert last_modified(hs, ds) == newest
-    assert last_modified([], [deadline(updated_at=newest)]) == newest
 
 
 def test_a_change_to_one_hearing_serialises_only_that_event():
@@ -490,4 +440,3 @@ def test_moving_a_hearing_keeps_its_uid_and_raises_sequence():
     after = _one(build_feed(INFO, [MOVED_AFTER]))
     assert str(before["UID"]) == str(after["UID"])
     assert (int(before["SEQUENCE"]), int(after["SEQUENCE"])) == (1, 2)
-    assert feed_etag(INFO, [MOVED_BEFORE]) != feed_etag(INFO, [MOVED_AFTER])

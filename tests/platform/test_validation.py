@@ -141,7 +141,7 @@ CASES: list[tuple[str, str, str, Any, int, tuple[str, ...], str | None]] = [
      None),
     ("NUL in query", "GET", "/api/survivors?code=a%00b", None, 400, ("code",), None),
     ("non-UTF-8 query", "GET", "/api/hearings?court_id=%FF", None, 400, ("court_id",), None),
-    ("unknown reveal", "GET", "/api/survivors/{survivor}?reveal=everything", None, 422, ("reveal",),
+    ("unknown reveal", "GET", "/api/survivors/{survivor}?reveal=everything", None, 400, ("reveal",),
      None),
 ]
 
@@ -260,3 +260,20 @@ async def test_body_too_large_is_413(world):
     r = await world.client.post("/api/offices", headers={**world.admin, "content-type": "application/json"},
                                 content=b'{"name": "' + b"x" * 2_000_000 + b'"}')
     assert_problem(r, 413)
+
+
+async def test_an_unknown_reveal_is_named_as_a_query_parameter(world):
+    # One check for every ?reveal= (survivors, contacts, identity documents): the problem names
+    # the query parameter, not a body field.
+    office = await world.office()
+    survivor = await world.survivor(office["id"])
+    contact = await world.post(f"/api/survivors/{survivor['id']}/contacts",
+                               {"name": "Aunt", "relationship": "aunt", "phone": "+254712345678"})
+    document = await world.post(f"/api/survivors/{survivor['id']}/identity-documents",
+                                {"kind": "passport", "issuing_country": "KE", "status": "withheld",
+                                 "number": "A1234567"})
+    for path in (f"/api/survivors/{survivor['id']}", f"/api/contacts/{contact['id']}",
+                 f"/api/identity-documents/{document['id']}"):
+        r = await world.client.get(path, params={"reveal": "everything"}, headers=world.admin)
+        problem = assert_problem(r, 400, "reveal")
+        assert [(e["field"], e["source"]) for e in problem["errors"]] == [("reveal", "query")], path

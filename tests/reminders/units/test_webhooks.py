@@ -7,7 +7,6 @@ import pytest
 from legal_tracker.reminders.keywords import Keyword
 from legal_tracker.reminders.webhooks import (
     africastalking_callback_url,
-    africastalking_webhook_secret,
     new_webhook_secret,
     parse_africastalking_delivery,
     parse_africastalking_inbound,
@@ -195,11 +194,3 @@ def test_africastalking_secret_and_urls() -> None:
     )
     assert twilio_status_callback_url("https://t.org/") == "https://t.org/webhooks/sms/twilio/status"
 
-
-def test_africastalking_webhook_secret_configured_or_derived() -> None:
-    assert africastalking_webhook_secret("configured", "key") == "configured"
-    derived = africastalking_webhook_secret(None, "key")
-    assert derived and derived == africastalking_webhook_secret("", "key")
-    assert derived != africastalking_webhook_secret(None, "other-key")
-    assert "key" not in derived and len(derived) >= 40
-    assert africastalking_webhook_secret(None, None) is None
