@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck install seed clean
+.PHONY: run test lint deadcode typecheck install seed clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -26,6 +26,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Unused code at vulture's confidence >= 80; vulture_whitelist.py lists the false positives.
+deadcode: $(STAMP)
+	$(BIN)/vulture legal_tracker api calendars documents vulture_whitelist.py --min-confidence 80
 
 typecheck: $(STAMP)
 	$(BIN)/mypy legal_tracker api calendars documents

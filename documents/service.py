@@ -38,7 +38,7 @@ from documents.pdf import convert_to_pdf
 from documents.render import render_filing
 from documents.sandbox import DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIME_LIMIT_S
 from documents.tables import FIELDS_CONTEXT, Filing, FilingTemplate
-from documents.variables import CATALOGUE, FilingContext, context_locale, is_user_field_name
+from documents.variables import CATALOGUE, FilingContext, context_locale
 from legal_tracker import audit, crypto, db
 from legal_tracker.access import Actor, require_admin, require_write
 from legal_tracker.cases.cases import fetch_case
@@ -514,8 +514,3 @@ async def filing_document(actor: Actor, root: Path, filing_id: int,
     await audit.record(actor.staff_id, "download", "filing", filing_id, detail={
         "case": row["case"], "format": output, "legal_name": row["legal_name_revealed"]})
     return _filing_out(row), body, name
-
-
-def is_field_name(name: str) -> bool:
-    """Names ``fields`` may carry: plain user fields or fillable system variables."""
-    return is_user_field_name(name) or (name in CATALOGUE and CATALOGUE[name].user_can_supply)

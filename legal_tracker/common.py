@@ -52,10 +52,3 @@ def check_id(entity: str, value: int) -> int:
     if value < 1 or value > MAX_ID:
         raise NotFound(entity)
     return value
-
-
-async def first_or_404(query: Any, entity: str) -> dict[str, Any]:
-    row = await query.first()
-    if row is None:
-        raise NotFound(entity)
-    return row

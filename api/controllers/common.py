@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Request
 from litestar.di import Provide
@@ -67,7 +67,3 @@ def page(limit: int = DEFAULT_PAGE, offset: int = 0) -> PageRequest:
 
 def reveal_set(value: str | None) -> set[str]:
     return {part.strip() for part in (value or "").split(",") if part.strip()}
-
-
-def no_content(**_: Any) -> None:
-    return None

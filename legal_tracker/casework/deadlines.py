@@ -39,7 +39,6 @@ from legal_tracker.casework.immigration import CERTIFICATION_VALID_MONTHS
 from legal_tracker.casework.tables import Deadline, IdentityDocument, ImmigrationApplication
 from legal_tracker.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.errors import NotFound
-from legal_tracker.organisation.tables import Office
 
 DOCUMENT_NOTICE_DAYS = 90
 DEFAULT_OVERDUE_DAYS = 30
@@ -351,8 +350,3 @@ async def update_deadline(actor: Actor, deadline_id: int, changes: dict[str, Any
                            detail={"fields": sorted(changes)})
     row, _ = await _fetch_manual(actor, deadline_id)
     return _manual_out(row)
-
-
-async def office_today(office_id: int, now: datetime | None = None) -> date:
-    row = await Office.select(Office.timezone).where(Office.id == office_id).first()
-    return today_in(row["timezone"] if row else "UTC", now or utcnow())

@@ -7,7 +7,6 @@ message within two segments and needs exact arithmetic to do so.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -112,20 +111,3 @@ def segment_info(text: str) -> SegmentInfo:
         return SegmentInfo("GSM-7", units, segments)
     units, segments = _count_parts(text, _utf16_units, UCS2_SINGLE, UCS2_MULTI)
     return SegmentInfo("UCS-2", units, segments)
-
-
-def max_units(encoding: Encoding, segments: int) -> int:
-    """Upper bound of units that fit in ``segments`` (exact unless pairs straddle parts)."""
-    if segments <= 0:
-        return 0
-    if encoding == "GSM-7":
-        return GSM7_SINGLE if segments == 1 else GSM7_MULTI * segments
-    return UCS2_SINGLE if segments == 1 else UCS2_MULTI * segments
-
-
-def segments_for_units(encoding: Encoding, units: int) -> int:
-    """Segment count for a plain run of single-unit characters (handy in tests/docs)."""
-    if units <= 0:
-        return 0
-    single, multi = (GSM7_SINGLE, GSM7_MULTI) if encoding == "GSM-7" else (UCS2_SINGLE, UCS2_MULTI)
-    return 1 if units <= single else math.ceil(units / multi)

@@ -184,7 +184,7 @@ class SmsGateway(abc.ABC):
     async def __aenter__(self) -> SmsGateway:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         await self.aclose()
 
     @abc.abstractmethod
