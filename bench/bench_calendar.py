@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,27 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from _common import Server, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 async def seed(env: dict[str, str], events: int) -> str:
@@ -109,10 +89,6 @@ async def timed(client: httpx.AsyncClient, url: str, n: int, headers: dict[str, 
     return samples
 
 
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
 async def run_size(events: int, requests: int) -> dict[str, float]:
     work = Path(tempfile.mkdtemp(prefix="bench-cal-"))
     port = free_port()
@@ -122,8 +98,9 @@ async def run_size(events: int, requests: int) -> dict[str, float]:
            "LEGAL_TRACKER_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "LEGAL_TRACKER_LOG_LEVEL": "WARNING", "LEGAL_TRACKER_FEED_RATE_PER_MINUTE": "1000000"}
     token = await seed(env, events)
-    ours = start([PYTHON, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port),
-                  "--log-level", "warning", "--no-access-log"], env, work / "ours.log")
+    ours = Server([PYTHON, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port),
+                   "--log-level", "warning", "--no-access-log"], env,
+                  f"http://127.0.0.1:{port}/health", work / "ours.log")
     rport = free_port()
     storage = work / "radicale"
     config = work / "radicale.conf"
@@ -131,11 +108,10 @@ async def run_size(events: int, requests: int) -> dict[str, float]:
                       "[auth]\ntype = none\n"
                       f"[storage]\nfilesystem_folder = {storage}\n[logging]\nlevel = warning\n"
                       "[rights]\ntype = authenticated\n")
-    radicale = start([PYTHON, "-m", "radicale", "--config", str(config)], env, work / "radicale.log")
-    try:
+    radicale = Server([PYTHON, "-m", "radicale", "--config", str(config)], env,
+                      f"http://127.0.0.1:{rport}/", work / "radicale.log")
+    with ours, radicale:
         feed_url = f"http://127.0.0.1:{port}/calendars/{token}.ics"
-        wait_for(f"http://127.0.0.1:{port}/health")
-        wait_for(f"http://127.0.0.1:{rport}/")
         async with httpx.AsyncClient(timeout=900) as client:
             body = (await client.get(feed_url)).content
             collection = f"http://127.0.0.1:{rport}/bench/court/"
@@ -150,13 +126,6 @@ async def run_size(events: int, requests: int) -> dict[str, float]:
             full = await timed(client, feed_url, requests)
             not_modified = await timed(client, feed_url, requests, {"If-None-Match": etag}, 304)
             reference = await timed(client, collection, requests, auth)
-    finally:
-        for proc in (ours, radicale):
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
     med = statistics.median
     return {"events": events, "ours_200_ms": med(full) * 1000, "ours_304_ms": med(not_modified) * 1000,
             "radicale_ms": med(reference) * 1000, "bytes": len(body)}

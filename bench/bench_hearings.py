@@ -25,8 +25,6 @@ import asyncio
 import os
 import platform
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,28 +36,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from _common import ROOT, Server, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def base_env(database_url: str, data_dir: Path, port: int) -> dict[str, str]:
@@ -165,26 +145,6 @@ async def load(url: str, headers: dict[str, str], concurrency: int, seconds: flo
         await asyncio.gather(*[worker() for _ in range(concurrency)])
         elapsed = time.perf_counter() - started
     return Result(len(latencies), errors, elapsed, latencies)
-
-
-class Server:
-    def __init__(self, argv: list[str], env: dict[str, str], health: str) -> None:
-        self.argv, self.env, self.health = argv, env, health
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Server:
-        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, start_new_session=True)
-        wait_for(self.health)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def run_engine(label: str, database_url: str, data_dir: Path, args: argparse.Namespace) -> dict:
