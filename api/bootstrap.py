@@ -8,6 +8,7 @@ registrations of the outer packages are made here rather than by the core.
 from __future__ import annotations
 
 import calendars.tables
+import documents.service
 import documents.tables
 from legal_tracker.bootstrap import bootstrap
 
@@ -17,4 +18,5 @@ OUTER_TABLE_MODULES = (calendars.tables, documents.tables)
 
 def bootstrap_application() -> None:
     bootstrap()
-    documents.tables.register()
+    documents.tables.register()  # encrypted columns, for key rotation
+    documents.service.register()  # filings in the case timeline

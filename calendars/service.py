@@ -14,6 +14,7 @@ from typing import Any
 from calendars.subscriptions import FeedRequest
 from legal_tracker import db
 from legal_tracker.cases.tables import Case, Hearing, HearingStaff
+from legal_tracker.casework.deadlines import deadlines_for_feed
 from legal_tracker.common import utcnow
 from legal_tracker.organisation.tables import Staff
 
@@ -79,29 +80,9 @@ async def load_feed_rows(feed: FeedRequest, now: datetime | None = None) -> dict
     return {"hearings": rows, "deadlines": await load_deadlines(feed, now)}
 
 
-def _deadline_source() -> Any:
-    """The casework area's deadline service, looked up once (a failed import is not cached
-    by Python, and feeds are polled often)."""
-    global _DEADLINES
-    if _DEADLINES is None:
-        try:
-            from legal_tracker.casework.deadlines import (  # type: ignore[import-not-found]
-                deadlines_for_feed,
-            )
-        except ImportError:
-            _DEADLINES = False
-        else:
-            _DEADLINES = deadlines_for_feed
-    return _DEADLINES or None
-
-
-_DEADLINES: Any = None
-
-
 async def load_deadlines(feed: FeedRequest, now: datetime) -> list[dict[str, Any]]:
     """Deadlines for case feeds, and staff feeds of lawyers (their own cases)."""
-    deadlines_for_feed = _deadline_source()
-    if deadlines_for_feed is None or not (
+    if not (
         feed.scope == "case" or (feed.scope == "staff" and feed.owner.role == "lawyer")
     ):
         return []

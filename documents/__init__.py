@@ -1,8 +1,11 @@
 """Filing templates (.docx) and drafting: built-in templates, the variables a template
 needs, upload checks, sandboxed rendering and PDF conversion.
 
-This package knows nothing of the database or HTTP; see ``documents/README_SECTION.md``
-for how template authors use it.
+What is re-exported here knows nothing of the database or HTTP. ``documents.tables`` and
+``documents.service`` store templates and filings (uploads, versions, drafting, downloads);
+their registrations (encrypted columns, the filings in a case's timeline) are made by
+:func:`api.bootstrap.bootstrap_application`. See ``documents/README_SECTION.md`` for how
+template authors use the templates.
 """
 
 from documents.analysis import (

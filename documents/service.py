@@ -496,7 +496,9 @@ async def filing_timeline_items(case: dict[str, Any]) -> list[dict[str, Any]]:
                         "hearing_id": r["hearing"]}} for r in rows]
 
 
-register_timeline_source(filing_timeline_items)
+def register() -> None:
+    """The filings in a case's timeline; called by :func:`api.bootstrap.bootstrap_application`."""
+    register_timeline_source(filing_timeline_items)
 
 
 async def filing_document(actor: Actor, root: Path, filing_id: int,

@@ -95,7 +95,7 @@ async def create_user_command(args: argparse.Namespace, settings: Settings) -> i
 
 @command("seed-demo", "fill the database with realistic, clearly fictional demo data")
 async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int:
-    from legal_tracker.demo.organisation import DEMO_PASSWORD, demo_logins, seed_demo
+    from legal_tracker.demo import DEMO_PASSWORD, demo_logins, seed_demo
     from legal_tracker.migrate import migrate
 
     await _open(settings)

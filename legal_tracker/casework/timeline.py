@@ -166,7 +166,8 @@ SOURCES: list[TimelineSource] = [status_items, hearing_items, statement_items, c
 
 
 def register_timeline_source(source: TimelineSource) -> TimelineSource:
-    """For other areas (filings): ``register_timeline_source(my_items)`` at import time."""
+    """For other areas (filings): called from their start-up (``api.bootstrap``), never at
+    import; registering twice registers once."""
     if source not in SOURCES:
         SOURCES.append(source)
     return source

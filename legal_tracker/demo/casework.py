@@ -1,11 +1,11 @@
-"""Casework demo data, added by ``legal-tracker seed-demo`` after the core data set (offices,
-courts, staff, survivors, cases, hearings with adjournment chains): statements, identity
+"""The demo's casework, seeded after the organisation and its cases in the same transaction
+(:func:`legal_tracker.demo.seed_demo`): statements, identity
 documents with chains of custody, immigration applications at several milestones and
 deadlines entered by hand, so that the outcome reports and the deadline list show real numbers.
 
 Everything goes through the casework services (encrypted, audited, validated). Deterministic
-(a seeded generator; dates relative to today) and idempotent: if any statement exists the
-casework data is taken to be there and nothing is added.
+(a seeded generator; dates relative to the ``now`` it is given) and idempotent: if any
+statement exists the casework data is taken to be there and nothing is added.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from legal_tracker import db
 from legal_tracker.access import Actor
 from legal_tracker.cases.tables import Case, CaseStaff, CaseSurvivor
 from legal_tracker.casework import deadlines, identity_documents, immigration, statements
 from legal_tracker.casework.tables import Statement
-from legal_tracker.common import utcnow
 from legal_tracker.organisation.tables import Staff
 
 RANDOM_SEED = 4242
@@ -31,7 +29,8 @@ _PROGRESS = {"investigation": 0, "charged": 1, "trial": 2, "judgment": 3, "sente
              "appeal": 5, "closed": 6}
 
 
-async def seed_casework(summary: dict[str, Any]) -> None:
+async def seed_casework(summary: dict[str, Any], now: datetime) -> None:
+    """Inside the caller's transaction (:func:`legal_tracker.demo.seed_demo`)."""
     for key in KEYS:
         summary.setdefault(key, 0)
     if await Statement.exists():
@@ -44,10 +43,9 @@ async def seed_casework(summary: dict[str, Any]) -> None:
     if admin is None or not cases:
         return
     actor = Actor(admin["id"], "admin", None, admin["name"])
-    seeder = _Seeder(actor, random.Random(RANDOM_SEED), utcnow(), summary)  # noqa: S311 - demo data
-    async with db.transaction():  # all or nothing
-        for n, case in enumerate(cases):
-            await seeder.case(n, case)
+    seeder = _Seeder(actor, random.Random(RANDOM_SEED), now, summary)  # noqa: S311 - demo data
+    for n, case in enumerate(cases):
+        await seeder.case(n, case)
 
 
 class _Seeder:

@@ -1,4 +1,5 @@
-"""Realistic, clearly fictional demo data for ``legal-tracker seed-demo``.
+"""The demo's organisation and its cases: offices, courts, staff, survivors, families, cases
+and hearings (see :mod:`legal_tracker.demo` for the whole data set).
 
 Two offices of a fictional organisation ("Demo Nairobi Office", Africa/Nairobi; "Demo Manila
 Office", Asia/Manila), three courts each, staff of every role per office, 36 cases across every
@@ -15,25 +16,25 @@ timestamps of past events are set to when they happened (a hearing "held" three 
 has its history entry three months ago), so history, versions and chains read as they would
 in a live system.
 
-Deterministic (a seeded random generator; dates are relative to the day it runs) and
-idempotent: all of it is written in one transaction, and a second run finds the demo admin
-and adds nothing.
+Deterministic: a seeded random generator, and dates relative to the ``now`` it is given.
+Closed cases were closed on a day that has come, after their last sitting. Reminders are
+planned by the reminder hooks as the hearings and contacts are created, like any others.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from legal_tracker import audit, db
+from legal_tracker import audit
 from legal_tracker.access import Actor
 from legal_tracker.cases import cases, hearings, survivors
 from legal_tracker.cases.tables import Case, Contact, Hearing, HearingHistory, Survivor
-from legal_tracker.common import to_utc, utcnow
+from legal_tracker.common import to_utc
+from legal_tracker.domain import ADJOURNMENT_REASONS
 from legal_tracker.organisation import service as organisation
-from legal_tracker.organisation.tables import Staff
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo, fictional data only
 ADMIN_EMAIL = "admin@demo.example"
@@ -87,8 +88,7 @@ STAGES: dict[str, tuple[list[str], list[str]]] = {
 }
 OFFENCES = ["sex_trafficking", "labour_trafficking", "child_sexual_exploitation",
             "online_sexual_exploitation", "sexual_abuse", "forced_marriage"]
-REASONS = ["accused_absent", "prosecutor_not_ready", "witness_absent", "court_did_not_sit",
-           "defence_application", "interpreter_unavailable"]
+REASONS = [reason for reason in ADJOURNMENT_REASONS if reason != "other"]
 RELATIONSHIPS = ["mother", "aunt", "grandmother", "guardian", "father", "older sister"]
 
 
@@ -102,25 +102,11 @@ def demo_logins() -> list[str]:
     return lines
 
 
-async def seed_demo(now: datetime | None = None) -> dict[str, int]:
-    """Adds the demo data set unless it is there already; returns what it added.
-
-    ``now`` is for tests that seed twice and compare: the services check the real clock, so it
-    must be the present."""
-    now = (now or utcnow()).astimezone(UTC).replace(second=0, microsecond=0)
-    summary = dict.fromkeys(SUMMARY_KEYS, 0)
-    if not await Staff.exists().where(Staff.email == ADMIN_EMAIL):
-        seeder = _Seeder(random.Random(RANDOM_SEED), now, summary)  # noqa: S311 - demo data
-        async with db.transaction():  # all or nothing: a failed run leaves no half data set
-            await seeder.run()
-    try:
-        from legal_tracker.demo.casework import seed_casework  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name != "legal_tracker.demo.casework":
-            raise
-    else:
-        await seed_casework(summary)
-    return summary
+async def seed_organisation(summary: dict[str, int], now: datetime) -> None:
+    """Inside the caller's transaction (:func:`legal_tracker.demo.seed_demo`)."""
+    for key in SUMMARY_KEYS:
+        summary.setdefault(key, 0)
+    await _Seeder(random.Random(RANDOM_SEED), now, summary).run()  # noqa: S311 - demo data
 
 
 def _weekday(day: date, forward: bool) -> date:
@@ -140,6 +126,7 @@ class _Seeder:
         self.created_at: dict[int, datetime] = {}
         self.closed_at: dict[int, datetime] = {}
         self.opened: dict[str, list[tuple[int, datetime]]] = {"case": [], "survivor": [], "contact": []}
+        self.last_sitting: date | None = None  # of the case being seeded
 
     def name(self, spec: dict[str, Any]) -> str:
         return f"{self.rng.choice(spec['given'])} {self.rng.choice(spec['family'])}"
@@ -249,7 +236,11 @@ class _Seeder:
                 changes.update(sentence=f"{months // 12} years' imprisonment (demo)",
                                sentence_months=months)
             if status == "closed":
-                changes["closed_on"] = judgment_day + timedelta(days=60)
+                # Closed about two months after judgment, but never on a day still to come,
+                # and not before the last sitting (sentencing).
+                today = self.now.astimezone(ZoneInfo(spec["timezone"])).date()
+                closed_on = min(judgment_day + timedelta(days=60), today)
+                changes["closed_on"] = max(closed_on, self.last_sitting or closed_on)
             await cases.update_case(self.admin, case["id"], changes)
         return links[0]["id"]
 
@@ -299,6 +290,7 @@ class _Seeder:
         rng = self.rng
         plan = self.plan(status, spec["timezone"])
         judgment_day = None
+        self.last_sitting = None
         fixed_at = self.now - timedelta(days=900)
         current: dict[str, Any] | None = None
         for i, (start, kind, fate) in enumerate(plan):
@@ -323,6 +315,7 @@ class _Seeder:
                     "next_steps": "Prepare the survivor and family for the next date." if nxt else None,
                 })
                 self.closed_at[current["id"]] = ends
+                self.last_sitting = start.date()
                 if kind == "judgment":
                     judgment_day = start.date()
             elif fate == "cancelled":

@@ -1,6 +1,11 @@
-"""SMS reminders for families: planning, texts, gateways and webhook helpers.
+"""SMS reminders for families.
 
-Database-free by design: the reminder outbox and dispatcher build on these pieces.
+The outbox (``tables``; ``service``: reminders planned in the hearing's or contact's own
+transaction through the hooks registered by :mod:`legal_tracker.bootstrap`, re-planning,
+consent by SMS) and the ``dispatcher`` (claims due reminders in the database and sends them;
+its tick is registered by the bootstrap too) use the database. The pieces re-exported here
+do not: send-time planning, message texts and their encodings, gateways, webhook parsing and
+keywords.
 """
 
 from __future__ import annotations

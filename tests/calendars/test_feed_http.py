@@ -234,7 +234,7 @@ async def test_deadlines_are_all_day_events_with_stable_uids(world, monkeypatch)
                  "case_reference": case["reference"], "what_to_do": "Send the Supplement B copy",
                  "updated_at": datetime(2026, 1, 1, tzinfo=UTC)}]
 
-    monkeypatch.setattr(service, "_DEADLINES", deadlines_for_feed)
+    monkeypatch.setattr(service, "deadlines_for_feed", deadlines_for_feed)
     sub = await _subscribe(world, world.admin, "case", case["id"])
     response = await _fetch(world, sub["url"])
     event = _events(response.content)["deadline-rfe-7@tracker.example.org"]

@@ -1,5 +1,5 @@
-"""The casework demo data: added once after the core demo data, and enough for the reports
-and the deadline list to show real numbers."""
+"""The casework demo data: added once with the core demo data, in its transaction, and enough
+for the reports and the deadline list to show real numbers."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from legal_tracker.casework.tables import (
     ImmigrationApplication,
     Statement,
 )
-from legal_tracker.demo.casework import KEYS, seed_casework
-from legal_tracker.demo.organisation import seed_demo
+from legal_tracker.demo import CASEWORK_KEYS as KEYS
+from legal_tracker.demo import seed_demo
 
 TABLES = {"statements": Statement, "identity_documents": IdentityDocument, "custody_entries": CustodyEntry,
           "immigration_applications": ImmigrationApplication, "deadlines": Deadline}
@@ -32,9 +32,8 @@ async def test_seed_casework_once_with_real_numbers(database):
     assert counts["custody_entries"] > counts["identity_documents"]
     assert counts["immigration_applications"] >= 10 and counts["deadlines"] >= 3
 
-    again: dict = {}
-    await seed_casework(again)
-    assert again == dict.fromkeys(KEYS, 0) and await _counts() == counts
+    again = await seed_demo()
+    assert not any(again.values()) and await _counts() == counts
 
     admin = Actor(1, "admin", None)
     report = await outcome_report(admin)

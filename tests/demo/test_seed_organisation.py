@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from legal_tracker import db
 from legal_tracker.cases.tables import Accused, Case, Contact, Hearing, HearingHistory, HearingStaff, Survivor
-from legal_tracker.demo.organisation import ADMIN_EMAIL, DEMO_PASSWORD, SUMMARY_KEYS, demo_logins, seed_demo
+from legal_tracker.demo import ADMIN_EMAIL, DEMO_PASSWORD, SUMMARY_KEYS, demo_logins, seed_demo
 from legal_tracker.migrate import migrate
 from legal_tracker.organisation.tables import Court, Office, Staff
 from legal_tracker.settings import Settings
@@ -63,6 +66,7 @@ async def test_seed_demo_adds_the_promised_data_once(database, client):
     assert all(c["phone_enc"] and "+" not in c["phone_enc"] for c in contacts)
 
     await _check_hearings(started)
+    await _check_closed_cases()
 
     # A newcomer logs in with the printed credentials and sees a living system.
     assert any(ADMIN_EMAIL in line for line in demo_logins())
@@ -74,6 +78,17 @@ async def test_seed_demo_adds_the_promised_data_once(database, client):
                              headers=headers)).json()["items"]
     assert mine and all(h["status"] == "scheduled" for h in mine)
     assert all(h["court_timezone"] == "Africa/Nairobi" for h in mine)
+
+
+async def _check_closed_cases() -> None:
+    # A closed case was closed on a day that has come, after its judgment.
+    closed = await Case.select(Case.reference, Case.judgment_on, Case.closed_on,
+                               Case.office.timezone.as_alias("tz")).where(Case.status == "closed")
+    assert closed
+    for case in closed:
+        today = datetime.now(ZoneInfo(case["tz"])).date()
+        assert case["closed_on"] is not None and case["closed_on"] <= today, case
+        assert case["judgment_on"] is None or case["judgment_on"] <= case["closed_on"], case
 
 
 async def _check_hearings(started: datetime) -> None:
@@ -136,3 +151,20 @@ async def test_seed_demo_is_deterministic(tmp_path):
     first = await _seed_fresh(tmp_path / "one.sqlite", now)
     second = await _seed_fresh(tmp_path / "two.sqlite", now)
     assert len(first) > 250 and first == second
+
+
+async def test_seed_demo_is_one_transaction(database, monkeypatch):
+    # The casework is seeded last: if it fails, the organisation, cases and hearings seeded
+    # before it are rolled back with it, and no reminder is left planned for them.
+    import legal_tracker.demo as demo
+    from legal_tracker.reminders.tables import Reminder
+
+    async def fail(summary, now):
+        assert await Hearing.count() > 200  # the rest is written, in the open transaction
+        raise RuntimeError("casework failed")
+
+    monkeypatch.setattr(demo, "seed_casework", fail)
+    with pytest.raises(RuntimeError, match="casework failed"):
+        await seed_demo()
+    assert await _counts() == dict.fromkeys(TABLES, 0)
+    assert await Reminder.count() == 0

@@ -1,11 +1,13 @@
-"""A case with everything a filing can draw on, built through the real API, and a reader
-for what a user sees in a downloaded .docx."""
+"""Shared by the filings tests and the template library's (``library/``, which inherits this
+conftest): a case with everything a filing can draw on, built through the real API; small
+.docx templates built the way an organisation would in Word; a reader for what a user sees in
+a .docx; and what the demo data must show in each built-in template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +16,9 @@ import pytest
 from docx import Document
 from docx.table import Table
 
-from documents.demo import DEMO_FIELDS
+from documents import BUILTIN_TEMPLATES, build_context, describe_template
+from documents.demo import DEMO_FIELDS, demo_context
+from documents.variables import lookup
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LEGAL_NAME = "Amani Fictional Wanjiku"
@@ -147,19 +151,62 @@ def expected_user_values(key: str) -> dict[str, list[str]]:
     return out
 
 
-def make_docx(body: str | list[str] = (), *, header: str | None = None,
-              properties: dict[str, str] | None = None) -> bytes:
+def make_docx(body: str | Sequence[str] = (), *, table: Sequence[Sequence[str]] | None = None,
+              header: str | None = None, footer: str | None = None,
+              properties: Mapping[str, str] | None = None) -> bytes:
     """A small .docx written the way an organisation would in Word."""
     document = Document()
     for line in [body] if isinstance(body, str) else body:
         document.add_paragraph(line)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for row, values in zip(grid.rows, table, strict=True):
+            for cell, value in zip(row.cells, values, strict=True):
+                cell.text = value
+    section = document.sections[0]
     if header is not None:
-        document.sections[0].header.paragraphs[0].text = header
+        section.header.paragraphs[0].text = header
+    if footer is not None:
+        section.footer.paragraphs[0].text = footer
     for name, value in (properties or {}).items():
         setattr(document.core_properties, name, value)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def expected_values(key: str) -> dict[str, list[str]]:
+    """Variable name -> the strings a reader must find in built-in template ``key`` rendered
+    with the demo context (:func:`documents.demo.demo_context`)."""
+    namespace = build_context(demo_context(key))
+    variables = describe_template(BUILTIN_TEMPLATES[key].read_bytes())
+    expected: dict[str, list[str]] = {}
+    for name in sorted(variables.all):
+        if name in DATE_FIELDS:
+            expected[name] = [DATE_FIELDS[name]]
+            continue
+        value = lookup(namespace, name)
+        if value is None and name in variables.optional:
+            continue  # the template's default wording is used instead
+        assert value is not None, f"demo data lacks {name}"
+        expected[name] = list(value) if isinstance(value, list) else [value]
+    return expected
+
+
+# The same helpers as fixtures, for the template library's tests.
+@pytest.fixture(name="make_docx")
+def _make_docx_fixture() -> Callable[..., bytes]:
+    return make_docx
+
+
+@pytest.fixture(name="docx_text")
+def _docx_text_fixture() -> Callable[[bytes], str]:
+    return docx_text
+
+
+@pytest.fixture(name="expected_values")
+def _expected_values_fixture() -> Callable[[str], dict[str, list[str]]]:
+    return expected_values
 
 
 async def upload(client: Any, headers: dict[str, str], data: bytes, *, key: str = "change_of_address",

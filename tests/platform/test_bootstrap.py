@@ -11,11 +11,12 @@ import pytest
 from api.bootstrap import bootstrap_application
 from legal_tracker import hooks, key_rotation, scheduler
 from legal_tracker.bootstrap import bootstrap, is_bootstrapped
+from legal_tracker.casework import timeline
 
 
-def _registrations() -> tuple[list, list, list, list]:
+def _registrations() -> tuple[list, ...]:
     return (list(hooks.hearing_hooks), list(hooks.contact_hooks), list(scheduler.TICK_JOBS),
-            list(key_rotation.ENCRYPTED_COLUMNS))
+            list(key_rotation.ENCRYPTED_COLUMNS), list(timeline.SOURCES))
 
 
 def test_bootstrap_twice_registers_once():
@@ -26,6 +27,7 @@ def test_bootstrap_twice_registers_once():
     assert [job.name for job in before[2]] == ["sms-dispatch"]
     assert {(c.table, c.column) for c in before[3]} >= {
         ("survivor", "legal_name_enc"), ("filing", "fields_enc"), ("filing", "file_key_enc")}
+    assert "filing_timeline_items" in {source.__name__ for source in before[4]}
     bootstrap()
     bootstrap_application()
     assert _registrations() == before
@@ -36,10 +38,12 @@ def test_importing_the_modules_registers_nothing():
     # jobs and no encrypted columns: nothing happens as a side effect of an import.
     code = (
         "import api.app, legal_tracker.cli, legal_tracker.reminders.service, "
-        "legal_tracker.reminders.dispatcher, documents.tables\n"
+        "legal_tracker.reminders.dispatcher, documents.tables, documents.service\n"
         "from legal_tracker import hooks, key_rotation, scheduler\n"
+        "from legal_tracker.casework import timeline\n"
         "print(len(hooks.hearing_hooks), len(hooks.contact_hooks), len(scheduler.TICK_JOBS), "
-        "len(key_rotation.ENCRYPTED_COLUMNS))\n"
+        "len(key_rotation.ENCRYPTED_COLUMNS), any(s.__module__ == 'documents.service' "
+        "for s in timeline.SOURCES))\n"
         "from legal_tracker.bootstrap import bootstrap\n"
         "bootstrap(); bootstrap()\n"
         "print(len(hooks.hearing_hooks), len(hooks.contact_hooks), len(scheduler.TICK_JOBS), "
@@ -47,7 +51,7 @@ def test_importing_the_modules_registers_nothing():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     before, after = out.stdout.split("\n")[:2]
-    assert before == "0 0 0 0"
+    assert before == "0 0 0 0 False"
     assert after == f"1 1 1 {len(key_rotation.CORE_ENCRYPTED_COLUMNS)}"
 
 

@@ -1,0 +1,144 @@
+"""Two descriptions of one query must return the same rows.
+
+The hot paths read with raw SQL on ``db.fast_read`` (a read-only connection of their own on
+SQLite) beside Piccolo queries for the same rows: the hearing list's accompanying staff
+(fast path outside a transaction, Piccolo inside one) and the calendar feed (its ETag from one
+aggregate SQL query, its body from Piccolo). Here both are run over the same data, on
+whichever engine the suite runs on, for every filter and scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from calendars.service import PAST_WINDOW, feed_state, load_feed_rows
+from calendars.subscriptions import FeedRequest
+from legal_tracker import db
+from legal_tracker.access import Actor
+from legal_tracker.cases import hearings
+from legal_tracker.common import PageRequest
+
+
+def _at(days: float) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+async def _data(world) -> dict[str, Any]:
+    office = await world.office("Nairobi")
+    other = await world.office("Manila", timezone="Asia/Manila", country="PH")
+    court = await world.court(office_id=office["id"])
+    court2 = await world.court("Milimani Law Courts", office_id=office["id"])
+    court3 = await world.court("Manila RTC", timezone="Asia/Manila", office_id=other["id"])
+    worker, _ = await world.user("caseworker", office["id"], name="Grace Achieng")
+    lawyer, _ = await world.user("lawyer", office["id"], name="Amos Lawyer")
+    far, _ = await world.user("caseworker", other["id"], name="Maria Santos")
+    # An organisation-wide admin (no office) who accompanies hearings too.
+    org_admin, _ = await world.user("admin", None, name="Org Wide")
+    case = await world.case(office["id"], court["id"], staff_ids=[worker, lawyer])
+    case2 = await world.case(office["id"], court2["id"], staff_ids=[worker])
+    case3 = await world.case(other["id"], court3["id"], staff_ids=[far])
+    made = []
+    for days, case_id, court_id, staff in [
+        (-200, case["id"], None, [worker]),            # outside the feed's window
+        (-30, case["id"], None, [worker, lawyer]),
+        (-10, case2["id"], None, [worker, org_admin]),
+        (3, case["id"], court2["id"], [lawyer, org_admin]),
+        (7, case["id"], None, [worker]),
+        (9, case2["id"], None, []),
+        (12, case3["id"], None, [far, org_admin]),
+        (40, case3["id"], None, [far]),
+    ]:
+        extra: dict[str, Any] = {"staff_ids": staff}
+        if court_id is not None:
+            extra["court_id"] = court_id
+        made.append(await world.hearing(case_id, _at(days), **extra))
+    await world.post(f"/api/hearings/{made[4]['id']}/cancel", {"reason": "vacated"}, expect=200)
+    await world.post(f"/api/hearings/{made[1]['id']}/outcome", {"outcome_notes": "held"}, expect=200)
+    return {"office": office, "other": other, "court": court, "court2": court2, "worker": worker,
+            "lawyer": lawyer, "far": far, "org_admin": org_admin, "case": case, "case2": case2,
+            "case3": case3, "hearings": made}
+
+
+async def _list(actor: Actor, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    page = await hearings.list_hearings(actor, PageRequest(200, 0), **filters)
+    return list(page.items)
+
+
+async def test_hearing_list_is_the_same_on_the_fast_path_and_in_a_transaction(world):
+    d = await _data(world)
+    admin = Actor(1, "admin", None, "Org Admin")
+    worker = Actor(d["worker"], "caseworker", d["office"]["id"], "Grace Achieng")
+    filters: list[dict[str, Any]] = [
+        {},
+        {"starts_from": datetime.fromisoformat(_at(0))},
+        {"starts_to": datetime.fromisoformat(_at(8))},
+        {"starts_from": datetime.fromisoformat(_at(-15)), "starts_to": datetime.fromisoformat(_at(10))},
+        {"court_id": d["court2"]["id"]},
+        {"staff_id": d["worker"]}, {"staff_id": d["org_admin"]}, {"staff_id": d["far"]},
+        {"status": "scheduled"}, {"status": "cancelled"}, {"status": "held"},
+        {"case_id": d["case"]["id"]}, {"case_id": d["case3"]["id"]},
+        {"case_id": d["case"]["id"], "staff_id": d["lawyer"], "status": "scheduled"},
+    ]
+    for actor in (admin, worker):
+        for f in filters:
+            fast = await _list(actor, f)
+            async with db.read_transaction():  # the Piccolo path for the staff of each hearing
+                assert db.in_transaction()
+                slow = await _list(actor, f)
+            assert fast == slow, (actor.role, f)
+            assert all(h["staff_ids"] == [s["id"] for s in h["accompanying_staff"]] for h in fast)
+    # The filters were not vacuous: the staff of each hearing came back on both paths.
+    everything = await _list(admin, {})
+    assert len(everything) == 8
+    assert sum(len(h["staff_ids"]) for h in everything) == 11
+
+
+def _feed(scope: str, target_id: int, owner: Actor) -> FeedRequest:
+    return FeedRequest(id=1, scope=scope, target_id=target_id, privacy="standard", name="feed",
+                       owner=owner)
+
+
+async def _both(feed: FeedRequest) -> tuple[tuple, tuple]:
+    now = datetime.now(UTC)
+    state = await feed_state(feed, now)
+    rows = (await load_feed_rows(feed, now))["hearings"]
+    assert all(r["starts_at"] >= now - PAST_WINDOW for r in rows)
+    by_state = (state[0] or 0, state[1] or 0, state[2] or 0)
+    by_rows = (len(rows), sum(r["id"] for r in rows), sum(r["version"] for r in rows))
+    return by_state, by_rows
+
+
+async def test_feed_state_and_feed_rows_agree_for_every_scope(world):
+    d = await _data(world)
+    admin = Actor(1, "admin", None, "Org Admin")
+    worker = Actor(d["worker"], "caseworker", d["office"]["id"], "Grace Achieng")
+    lawyer = Actor(d["lawyer"], "lawyer", d["office"]["id"], "Amos Lawyer")
+    far = Actor(d["far"], "caseworker", d["other"]["id"], "Maria Santos")
+    feeds = [
+        _feed("staff", d["worker"], worker), _feed("staff", d["lawyer"], lawyer),
+        _feed("staff", d["far"], far),
+        _feed("case", d["case"]["id"], worker), _feed("case", d["case2"]["id"], worker),
+        _feed("case", d["case3"]["id"], far),
+        _feed("office", d["office"]["id"], admin), _feed("office", d["other"]["id"], admin),
+    ]
+    shown = 0
+    for feed in feeds:
+        by_state, by_rows = await _both(feed)
+        assert by_state == by_rows, asdict(feed)
+        shown += by_rows[0]
+    assert shown > 10  # the scopes are not empty
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known disagreement, fixed with the calendar feed: for a member of staff with no office "
+    "(an organisation-wide admin) feed_state's SQL counts their hearings, so the ETag changes, "
+    "while load_feed_rows' Piccolo query (office IN (NULL)) returns none and the body is empty"))
+async def test_feed_state_and_feed_rows_agree_for_staff_without_an_office(world):
+    d = await _data(world)
+    org_admin = Actor(d["org_admin"], "admin", None, "Org Wide")
+    by_state, by_rows = await _both(_feed("staff", d["org_admin"], org_admin))
+    assert by_state == by_rows
