@@ -11,7 +11,7 @@ from litestar.params import Parameter
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, page
 from api.convert import read
-from api.schemas_audit import AuditEventRead, AuditList
+from api.schemas.audit import AuditEventRead, AuditList
 from legal_tracker import audit as svc
 from legal_tracker.access import Actor
 from legal_tracker.errors import FieldProblem, Invalid

@@ -5,47 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import Parameter
-from msgspec import Meta, Struct
+from msgspec import Meta
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, PathId, page
 from api.convert import read
-from api.schemas import Base, Id, Page
+from api.schemas.calendars import SubscriptionCreate, SubscriptionCreated, SubscriptionList, SubscriptionRead
 from calendars import subscriptions as subs
 from calendars.render import prepare_feed
 from legal_tracker import db
 from legal_tracker.access import Actor
 from legal_tracker.errors import NotFound
-
-
-class SubscriptionCreate(Base):
-    scope: Literal["staff", "case", "office"]
-    target_id: Id
-    privacy: Literal["standard", "minimal"] = "standard"
-
-
-class SubscriptionRead(Struct):
-    id: int
-    scope: str
-    target_id: int
-    privacy: str
-    name: str
-    owner_id: int
-    created_at: datetime
-    revoked_at: datetime | None
-    last_fetched_at: datetime | None
-
-
-class SubscriptionCreated(SubscriptionRead):
-    url: str
-    webcal_url: str
-
-
-class SubscriptionList(Page):
-    items: list[SubscriptionRead]
 
 
 def _row(row: dict) -> dict:

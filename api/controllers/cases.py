@@ -10,8 +10,7 @@ from litestar.params import Parameter
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
 from api.convert import read, read_page
-from api.schemas import (
-    TEXT,
+from api.schemas.cases import (
     AdjournIn,
     CancelIn,
     CaseCreate,
@@ -25,8 +24,8 @@ from api.schemas import (
     HearingUpdate,
     OutcomeIn,
     RescheduleIn,
-    values_of,
 )
+from api.schemas.common import TEXT, values_of
 from legal_tracker.access import Actor
 from legal_tracker.cases import cases as case_svc
 from legal_tracker.cases import hearings as svc

@@ -21,8 +21,8 @@ from api.controllers.common import (
     reveal_set,
 )
 from api.convert import read, read_page
-from api.schemas import HearingRead, values_of
-from api.schemas_casework import (
+from api.schemas.cases import HearingRead
+from api.schemas.casework import (
     CustodyCreate,
     CustodyRead,
     DeadlineCreate,
@@ -47,6 +47,7 @@ from api.schemas_casework import (
     UpcomingDeadline,
     UpcomingDeadlines,
 )
+from api.schemas.common import values_of
 from legal_tracker.access import Actor
 from legal_tracker.casework import (
     accompaniment,

@@ -17,7 +17,7 @@ from litestar.params import Body, Parameter
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, PathId, ProblemDetail, page
 from api.convert import read
-from api.schemas_documents import (
+from api.schemas.documents import (
     FilingCreate,
     FilingDetail,
     FilingList,

@@ -6,7 +6,8 @@ from litestar import Controller, get, patch, post
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
 from api.convert import read, read_page
-from api.schemas import (
+from api.schemas.common import values_of
+from api.schemas.organisation import (
     CourtCreate,
     CourtList,
     CourtRead,
@@ -19,7 +20,6 @@ from api.schemas import (
     StaffList,
     StaffRead,
     StaffUpdate,
-    values_of,
 )
 from legal_tracker.access import Actor
 from legal_tracker.domain import Role

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
 from api.convert import read, read_page
-from api.schemas_reminders import ReminderList, ReminderPreview, ReminderRead, ReminderStatus
+from api.schemas.reminders import ReminderList, ReminderPreview, ReminderRead, ReminderStatus
 from legal_tracker.access import Actor
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.cases.hearings import get_hearing

@@ -19,8 +19,8 @@ from api.controllers.common import (
     reveal_set,
 )
 from api.convert import read, read_page
-from api.schemas import (
-    TEXT,
+from api.schemas.common import TEXT, values_of
+from api.schemas.survivors import (
     ContactCreate,
     ContactList,
     ContactRead,
@@ -29,7 +29,6 @@ from api.schemas import (
     SurvivorList,
     SurvivorRead,
     SurvivorUpdate,
-    values_of,
 )
 from legal_tracker.access import Actor
 from legal_tracker.cases import survivors as svc

@@ -8,7 +8,7 @@ from litestar.response import Response
 from api.auth import bearer_token, client_address
 from api.controllers.common import ACTOR, ERRORS, ProblemDetail
 from api.errors import problem
-from api.schemas import Health, LoginIn, LoginOut
+from api.schemas.system import Health, LoginIn, LoginOut
 from legal_tracker import db
 from legal_tracker.access import Actor
 from legal_tracker.accounts import auth as auth_service
