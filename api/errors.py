@@ -113,7 +113,7 @@ def _client_name(request: Request, name: str) -> str:
     except Exception:  # noqa: BLE001 - no handler resolved: keep the name as reported
         return name
     kwarg = getattr(field, "kwarg_definition", None)
-    for attribute in ("query", "header", "cookie"):
+    for attribute in ("name", "query", "header", "cookie"):
         alias = getattr(kwarg, attribute, None)
         if isinstance(alias, str) and alias:
             return alias
