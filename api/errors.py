@@ -12,7 +12,7 @@ import traceback
 from typing import Any
 
 import asyncpg
-from litestar import Request, Response
+from litestar import Request, Response, Router
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -264,6 +264,19 @@ def _internal(request: Request, exc: Exception) -> Response[dict[str, Any]]:
               request.url.path, where(exc))
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an internal error occurred; it has been logged",
                    request=request)
+
+
+def _schema_not_found(request: Request) -> Response[dict[str, Any]] | None:
+    # Litestar answers an unknown path under /schema with an HTML page of its own.
+    if getattr(request.route_handler.fn, "__name__", "") == "handle_schema_path_not_found":
+        return problem(404, "no such resource", request=request)
+    return None
+
+
+def openapi_router(path: str) -> Router:
+    """The router of the OpenAPI document and docs: unknown paths under it answer a 404
+    problem like every other unknown path."""
+    return Router(path, route_handlers=[], include_in_schema=False, before_request=_schema_not_found)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

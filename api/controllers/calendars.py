@@ -60,7 +60,7 @@ ETagMeta = Meta(max_length=200)
 
 
 @get("/calendars/{filename:str}", tags=["calendars"], include_in_schema=True,
-     responses={404: ERRORS[404]}, media_type="text/calendar",
+     responses={400: ERRORS[400], 404: ERRORS[404]}, media_type="text/calendar",
      cache_control=None)
 async def calendar_feed(request: Request, filename: Token) -> Response[bytes]:
     """An iCalendar (RFC 5545) feed. No other authentication: the token is the credential.
