@@ -9,6 +9,7 @@ transactions as IMMEDIATE so that two writers queue instead of failing half-way 
 from __future__ import annotations
 
 import importlib
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -207,3 +209,27 @@ async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
 async def ping() -> bool:
     rows = await execute("SELECT 1 AS ok")
     return bool(rows) and rows[0]["ok"] == 1
+
+
+_SQLITE_UNIQUE = re.compile(r"^UNIQUE constraint failed: (.+)$")
+_PG_KEY = re.compile(r"^Key \(([^)]*)\)=")
+
+
+def unique_violation_field(exc: BaseException) -> tuple[str, str] | None:
+    """``(table, column)`` of the unique key a write broke, or None if ``exc`` is no unique
+    violation. For a key over several columns (``office, code``) the last one is given: the
+    column the writer chose, the others scope it. Nothing of the offending value is kept
+    (PostgreSQL's message quotes it)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        match = _SQLITE_UNIQUE.match(str(exc))
+        if match is None:
+            return None
+        table, _, column = match.group(1).split(", ")[-1].partition(".")
+        return (table.strip('"'), column.strip('"')) if column else None
+    if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
+        match = _PG_KEY.match(getattr(exc, "detail", None) or "")
+        table = getattr(exc, "table_name", None) or ""
+        if match is None or not table:
+            return None
+        return table, match.group(1).split(",")[-1].strip().strip('"')
+    return None

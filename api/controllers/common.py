@@ -20,6 +20,8 @@ class FieldError(Struct):
     field: str
     source: str
     message: str
+    # For a field that takes one of a fixed set of values, the values it allows.
+    allowed: list[str] | None = None
 
 
 class ProblemDetail(Struct):
