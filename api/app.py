@@ -27,8 +27,9 @@ from api.controllers.reminders import ReminderController
 from api.controllers.sms_webhooks import SMS_WEBHOOKS
 from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import AuthController, health
-from api.errors import EXCEPTION_HANDLERS
-from api.security import add_security_headers
+from api.errors import EXCEPTION_HANDLERS, openapi_router
+from api.inputs import ApiRequest, check_query
+from api.security import add_security_headers, complete_allow
 from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
 from legal_tracker.accounts.auth import LoginRateLimiter
@@ -86,7 +87,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         lifespan=[lifespan],
         middleware=[auth_middleware()],
-        before_send=[add_security_headers],
+        # JSON bodies and query strings are read strictly (api/inputs.py).
+        request_class=ApiRequest,
+        before_request=check_query,
+        before_send=[add_security_headers, complete_allow],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings,
                      "login_limiter": LoginRateLimiter(settings.login_rate_per_minute),
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             title="Court accompaniment and legal case tracker",
             version=__version__,
             path="/schema",
+            openapi_router=openapi_router("/schema"),
             render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
             components=Components(security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer",

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import traceback
 from typing import Any
 
 import asyncpg
-from litestar import Request, Response
+import msgspec
+from litestar import Request, Response, Router
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -23,6 +25,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.convert import RENAMES
 from documents.errors import (
     ConversionFailed,
     ConverterUnavailable,
@@ -33,6 +36,7 @@ from documents.errors import (
     TemplateRejected,
 )
 from documents.variables import CATALOGUE
+from legal_tracker.db import unique_violation_field
 from legal_tracker.errors import (
     Conflict,
     DomainError,
@@ -73,7 +77,7 @@ SLUGS = {
 
 
 def problem(status: int, detail: str, *, request: Request | None = None, slug: str | None = None,
-            errors: list[dict[str, str]] | None = None,
+            errors: list[dict[str, Any]] | None = None,
             headers: dict[str, str] | None = None) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + (slug or SLUGS.get(status, "error")),
@@ -113,11 +117,68 @@ def _client_name(request: Request, name: str) -> str:
     except Exception:  # noqa: BLE001 - no handler resolved: keep the name as reported
         return name
     kwarg = getattr(field, "kwarg_definition", None)
-    for attribute in ("query", "header", "cookie"):
+    for attribute in ("name", "query", "header", "cookie"):
         alias = getattr(kwarg, attribute, None)
         if isinstance(alias, str) and alias:
             return alias
     return name
+
+
+def _choices(info: Any) -> list[str] | None:
+    """The values an enum or Literal type allows (through Optional/UNSET unions)."""
+    if isinstance(info, msgspec.inspect.LiteralType):
+        return [str(v) for v in info.values]
+    if isinstance(info, msgspec.inspect.EnumType):
+        return [str(m.value) for m in info.cls]
+    if isinstance(info, msgspec.inspect.UnionType):
+        for option in info.types:
+            if (found := _choices(option)) is not None:
+                return found
+    return None
+
+
+def _at(info: Any, part: str) -> Any:
+    """One step down a msgspec type: a field of a Struct, an item of a list or dict."""
+    if isinstance(info, msgspec.inspect.UnionType):
+        for option in info.types:
+            if (found := _at(option, part)) is not None:
+                return found
+        return None
+    if isinstance(info, msgspec.inspect.StructType):
+        return next((f.type for f in info.fields if f.encode_name == part), None)
+    if isinstance(info, (msgspec.inspect.ListType, msgspec.inspect.SetType,
+                         msgspec.inspect.FrozenSetType, msgspec.inspect.VarTupleType)):
+        return info.item_type if part.isdigit() else None
+    if isinstance(info, msgspec.inspect.DictType):
+        return info.value_type
+    return None
+
+
+def allowed_values(request: Request, field: str, source: str) -> list[str] | None:
+    """The values the field named in a validation error may take, when it is an enum or a
+    Literal: the body's field at a path (``survivors[0].role``), or a query parameter."""
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except Exception:  # noqa: BLE001 - no handler resolved
+        return None
+    if source == "body":
+        data = parameters.get("data")
+        if data is None:
+            return None
+        info: Any = msgspec.inspect.type_info(data.annotation)
+        for part in filter(None, re.split(r"[.\[\]]", field)):
+            info = _at(info, part)
+            if info is None:
+                return None
+        return _choices(info)
+    for name, parameter in parameters.items():
+        kwarg = getattr(parameter, "kwarg_definition", None)
+        if field in (name, getattr(kwarg, "name", None)):
+            try:
+                return _choices(msgspec.inspect.type_info(parameter.annotation))
+            except TypeError:
+                return None
+    return None
 
 
 def _validation(request: Request, exc: ValidationException) -> Response[dict[str, Any]]:
@@ -135,7 +196,13 @@ def _validation(request: Request, exc: ValidationException) -> Response[dict[str
         field = _field_of(item)
         if source != "body":
             field = _client_name(request, field)
-        errors.append({"field": field, "source": str(source), "message": message})
+        error: dict[str, Any] = {"field": field, "source": str(source), "message": message}
+        if message.startswith("Invalid enum value"):
+            choices = allowed_values(request, field, str(source))
+            if choices:
+                error["message"] = f"{message}: must be one of {', '.join(choices)}"
+                error["allowed"] = choices
+        errors.append(error)
     sources = {e["source"] for e in errors}
     status = 422 if sources == {"body"} else 400
     fields = ", ".join(e["field"] for e in errors)
@@ -257,6 +324,20 @@ def _short(filename: str) -> str:
     return "/".join(parts[-2:])
 
 
+def _integrity(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    """A unique key broken by a write that passed the service's check: another request made
+    the same record in between (the check and the insert are not one statement)."""
+    broken = unique_violation_field(exc)
+    if broken is None:
+        return _internal(request, exc)
+    table, column = broken
+    field = RENAMES.get(column, column)
+    log.info("unique key %s.%s refused a write on %s %s", table, column, request.method,
+             request.url.path)
+    return problem(409, f"{field}: another record already has this value", request=request,
+                   errors=[{"field": field, "source": "body", "message": "already in use"}])
+
+
 def _internal(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     # The exception's text may hold SQL or values (a PostgreSQL error can quote the failing
     # row): log its type and place only, never exc_info, whatever the log level.
@@ -264,6 +345,19 @@ def _internal(request: Request, exc: Exception) -> Response[dict[str, Any]]:
               request.url.path, where(exc))
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an internal error occurred; it has been logged",
                    request=request)
+
+
+def _schema_not_found(request: Request) -> Response[dict[str, Any]] | None:
+    # Litestar answers an unknown path under /schema with an HTML page of its own.
+    if getattr(request.route_handler.fn, "__name__", "") == "handle_schema_path_not_found":
+        return problem(404, "no such resource", request=request)
+    return None
+
+
+def openapi_router(path: str) -> Router:
+    """The router of the OpenAPI document and docs: unknown paths under it answer a 404
+    problem like every other unknown path."""
+    return Router(path, route_handlers=[], include_in_schema=False, before_request=_schema_not_found)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
@@ -276,6 +370,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     DocumentError: _document,
     UnicodeDecodeError: _bad_bytes,
     asyncpg.exceptions.DataError: _data_error,
+    asyncpg.exceptions.IntegrityConstraintViolationError: _integrity,
+    sqlite3.IntegrityError: _integrity,
     Exception: _internal,
 }
 

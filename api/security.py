@@ -1,7 +1,11 @@
-"""Security headers on every response, including errors and the docs UI."""
+"""Headers on every response, including errors and the docs UI: the security headers, and
+an ``Allow`` that names every method of the path."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from litestar.routes import HTTPRoute
 from litestar.types import Message, Scope
 
 API_HEADERS = [
@@ -39,3 +43,27 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
             value = DOCS_CSP
         headers.append((name, value))
     message["headers"] = headers
+
+
+def _methods_by_path(app: Any) -> dict[str, bytes]:
+    cached = app.state.get("_allow_by_path")
+    if cached is None:
+        cached = {route.path_format: ", ".join(sorted(route.methods)).encode()
+                  for route in app.routes if isinstance(route, HTTPRoute)}
+        app.state["_allow_by_path"] = cached
+    return cached
+
+
+async def complete_allow(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook. Litestar's automatic OPTIONS answer names only the methods of
+    the first handler registered on a path (a controller's ``GET /`` and ``POST /`` are two
+    handlers): name every method the path has, on OPTIONS answers and 405s alike."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    if not any(name.lower() == b"allow" for name, _ in headers):
+        return
+    allow = _methods_by_path(scope["app"]).get(scope.get("path_template", ""))
+    if allow is None:
+        return
+    message["headers"] = [(n, v) for n, v in headers if n.lower() != b"allow"] + [(b"allow", allow)]

@@ -203,22 +203,44 @@ _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
 _PG_KEY = re.compile(r"Key \((.+?)\)=")
 
 
-def is_unique_violation(exc: BaseException) -> str | None:
-    """If ``exc`` is a unique-constraint violation on either engine, the column(s) it names
-    (``"document, seq"``), or the constraint's name when the columns are not given; otherwise
-    None. Only names are returned: the drivers' messages may carry the values themselves.
-
-    Other integrity errors (a CHECK, NOT NULL or foreign key failing) are not unique
-    violations and return None, so they are never mistaken for a lost race."""
+def _unique_key(exc: BaseException) -> tuple[str | None, list[str], str | None] | None:
+    """``(table, columns, constraint)`` of the unique key a write broke, or None when ``exc``
+    is no unique violation. Only names: the drivers' messages may carry the values."""
     if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
         match = _PG_KEY.match(getattr(exc, "detail", None) or "")
-        if match:
-            return match.group(1)
-        return getattr(exc, "constraint_name", None) or "unique"
+        columns = [c.strip().strip('"') for c in match.group(1).split(",")] if match else []
+        return getattr(exc, "table_name", None), columns, getattr(exc, "constraint_name", None)
     if isinstance(exc, sqlite3.IntegrityError):
         match = _SQLITE_UNIQUE.search(str(exc))
         if match:
-            return ", ".join(part.strip().rsplit(".", 1)[-1] for part in match.group(1).split(","))
+            parts = [part.strip() for part in match.group(1).split(",")]
+            table = parts[-1].rsplit(".", 1)[0].strip('"') if "." in parts[-1] else None
+            return table, [part.rsplit(".", 1)[-1].strip('"') for part in parts], None
         if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
-            return "unique"
+            return None, [], None
     return None
+
+
+def is_unique_violation(exc: BaseException) -> str | None:
+    """If ``exc`` is a unique-constraint violation on either engine, the column(s) it names
+    (``"document, seq"``), or the constraint's name when the columns are not given; otherwise
+    None. Other integrity errors (a CHECK, NOT NULL or foreign key failing) are not unique
+    violations and return None, so they are never mistaken for a lost race."""
+    key = _unique_key(exc)
+    if key is None:
+        return None
+    _table, columns, constraint = key
+    return ", ".join(columns) or constraint or "unique"
+
+
+def unique_violation_field(exc: BaseException) -> tuple[str, str] | None:
+    """``(table, column)`` of the unique key a write broke, for naming the field in a 409. For
+    a key over several columns (``office, code``) the last one is given: the column the writer
+    chose, the others scope it."""
+    key = _unique_key(exc)
+    if key is None:
+        return None
+    table, columns, _constraint = key
+    if not table or not columns:
+        return None
+    return table, columns[-1]

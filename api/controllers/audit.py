@@ -9,11 +9,10 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import Parameter
 
-from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, page
+from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, CurrentActor, Limit, Offset, OptId, page
 from api.convert import read
-from api.schemas_audit import AuditEventRead, AuditList
+from api.schemas.audit import AuditEventRead, AuditList
 from legal_tracker import audit as svc
-from legal_tracker.access import Actor
 from legal_tracker.errors import FieldProblem, Invalid
 
 Text = Annotated[str | None, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -26,7 +25,7 @@ class AuditController(Controller):
     dependencies = ACTOR
 
     @get("/", responses={**READ_ERRORS, 403: ERRORS[403]})
-    async def list_audit(self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
+    async def list_audit(self, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0,
                          actor_id: OptId = None, entity: Text = None, entity_id: Text = None,
                          action: Text = None, since: When = None, until: When = None) -> AuditList:
         """Newest first. Filters: who (``actor_id``), what (``entity``, ``entity_id``,

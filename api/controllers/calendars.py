@@ -5,48 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.params import Parameter
-from msgspec import Meta, Struct
+from litestar.params import FromQuery, JSONBody, Parameter
+from msgspec import Meta
 
-from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, PathId, page
+from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, CurrentActor, Limit, Offset, PathId, page
 from api.convert import read
-from api.schemas import Base, Id, Page
+from api.schemas.calendars import SubscriptionCreate, SubscriptionCreated, SubscriptionList, SubscriptionRead
 from calendars import subscriptions as subs
 from calendars.render import prepare_feed
 from legal_tracker import db
-from legal_tracker.access import Actor
 from legal_tracker.crypto import token_digest
 from legal_tracker.errors import NotFound
-
-
-class SubscriptionCreate(Base):
-    scope: Literal["staff", "case", "office"]
-    target_id: Id
-    privacy: Literal["standard", "minimal"] = "standard"
-
-
-class SubscriptionRead(Struct):
-    id: int
-    scope: str
-    target_id: int
-    privacy: str
-    name: str
-    owner_id: int
-    created_at: datetime
-    revoked_at: datetime | None
-    last_fetched_at: datetime | None
-
-
-class SubscriptionCreated(SubscriptionRead):
-    url: str
-    webcal_url: str
-
-
-class SubscriptionList(Page):
-    items: list[SubscriptionRead]
 
 
 def _row(row: dict) -> dict:
@@ -61,8 +33,8 @@ class CalendarSubscriptionController(Controller):
     dependencies = ACTOR
 
     @post("/", responses=ERRORS)
-    async def create_subscription(self, request: Request, actor: Actor,
-                                  data: SubscriptionCreate) -> SubscriptionCreated:
+    async def create_subscription(self, request: Request, actor: CurrentActor,
+                                  data: JSONBody[SubscriptionCreate]) -> SubscriptionCreated:
         """The feed URL holds a secret token: it is shown once, here, and never again."""
         created = await subs.create_subscription(
             actor, request.app.state.settings.public_url, data.scope, data.target_id, data.privacy)
@@ -70,15 +42,15 @@ class CalendarSubscriptionController(Controller):
                                           "webcal_url": created.webcal_url})
 
     @get("/", responses=READ_ERRORS)
-    async def list_subscriptions(self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
-                                 include_revoked: bool = False) -> SubscriptionList:
+    async def list_subscriptions(self, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0,
+                                 include_revoked: FromQuery[bool] = False) -> SubscriptionList:
         result = await subs.list_subscriptions(actor, page(limit, offset), include_revoked)
         return SubscriptionList(items=[read(SubscriptionRead, _row(r)) for r in result.items],
                                 limit=result.limit, offset=result.offset,
                                 next_offset=result.next_offset)
 
     @delete("/{subscription_id:int}", responses=ERRORS)
-    async def revoke_subscription(self, actor: Actor, subscription_id: PathId) -> None:
+    async def revoke_subscription(self, actor: CurrentActor, subscription_id: PathId) -> None:
         """Revoking is immediate: the feed URL answers 404 from now on."""
         await subs.revoke_subscription(actor, subscription_id)
 
@@ -89,7 +61,7 @@ ETagMeta = Meta(max_length=200)
 
 
 @get("/calendars/{filename:str}", tags=["calendars"], include_in_schema=True,
-     responses={404: ERRORS[404]}, media_type="text/calendar",
+     responses={400: ERRORS[400], 404: ERRORS[404]}, media_type="text/calendar",
      cache_control=None)
 async def calendar_feed(request: Request, filename: Token) -> Response[bytes]:
     """An iCalendar (RFC 5545) feed. No other authentication: the token is the credential.

@@ -6,12 +6,21 @@ from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
 
-from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
+from api.controllers.common import (
+    ACTOR,
+    ERRORS,
+    READ_ERRORS,
+    CurrentActor,
+    Limit,
+    Offset,
+    OptId,
+    PathId,
+    page,
+)
 from api.convert import read, read_page
-from api.schemas import (
-    TEXT,
+from api.schemas.cases import (
     AdjournIn,
     CancelIn,
     CaseCreate,
@@ -25,9 +34,8 @@ from api.schemas import (
     HearingUpdate,
     OutcomeIn,
     RescheduleIn,
-    values_of,
 )
-from legal_tracker.access import Actor
+from api.schemas.common import TEXT, values_of
 from legal_tracker.cases import cases as case_svc
 from legal_tracker.cases import hearings as svc
 from legal_tracker.domain import CaseStatus, HearingKind, HearingStatus
@@ -43,8 +51,8 @@ class CaseController(Controller):
     dependencies = ACTOR
 
     @get("/", responses=READ_ERRORS)
-    async def list_cases(self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
-                         status: CaseStatus | None = None, office_id: OptId = None,
+    async def list_cases(self, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0,
+                         status: FromQuery[CaseStatus | None] = None, office_id: OptId = None,
                          staff_id: OptId = None, survivor_id: OptId = None,
                          reference: Annotated[str | None, Parameter(max_length=64, pattern=TEXT)] = None,
                          ) -> CaseList:
@@ -53,33 +61,34 @@ class CaseController(Controller):
             survivor_id=survivor_id, reference=reference))
 
     @post("/", responses=ERRORS)
-    async def create_case(self, actor: Actor, data: CaseCreate) -> CaseRead:
+    async def create_case(self, actor: CurrentActor, data: JSONBody[CaseCreate]) -> CaseRead:
         return read(CaseRead, await case_svc.create_case(actor, values_of(data, RENAME)))
 
     @get("/{case_id:int}", responses=READ_ERRORS)
-    async def get_case(self, actor: Actor, case_id: PathId) -> CaseRead:
+    async def get_case(self, actor: CurrentActor, case_id: PathId) -> CaseRead:
         return read(CaseRead, await case_svc.get_case(actor, case_id))
 
     @patch("/{case_id:int}", responses=ERRORS)
-    async def update_case(self, actor: Actor, case_id: PathId, data: CaseUpdate) -> CaseRead:
+    async def update_case(self, actor: CurrentActor, case_id: PathId, data: JSONBody[CaseUpdate]) -> CaseRead:
         return read(CaseRead, await case_svc.update_case(actor, case_id, values_of(data, RENAME)))
 
     @get("/{case_id:int}/hearings", responses=READ_ERRORS)
-    async def list_case_hearings(self, actor: Actor, case_id: PathId, limit: Limit = 50,
+    async def list_case_hearings(self, actor: CurrentActor, case_id: PathId, limit: Limit = 50,
                                  offset: Offset = 0) -> HearingList:
         await case_svc.fetch_case(actor, case_id)
         return read_page(HearingList, HearingRead, await svc.list_hearings(
             actor, page(limit, offset), case_id=case_id))
 
     @post("/{case_id:int}/hearings", responses=ERRORS)
-    async def create_hearing(self, actor: Actor, case_id: PathId, data: HearingCreate) -> HearingRead:
+    async def create_hearing(self, actor: CurrentActor, case_id: PathId,
+                             data: JSONBody[HearingCreate]) -> HearingRead:
         return read(HearingRead, await svc.create_hearing(actor, case_id, values_of(data, RENAME)))
 
 
-From = Annotated[datetime | None, Parameter(
-    query="from", description="start time at or after (ISO 8601 with offset)")]
-To = Annotated[datetime | None, Parameter(
-    query="to", description="start time before (ISO 8601 with offset)")]
+From = Annotated[datetime | None, QueryParameter(
+    name="from", description="start time at or after (ISO 8601 with offset)")]
+To = Annotated[datetime | None, QueryParameter(
+    name="to", description="start time before (ISO 8601 with offset)")]
 Day = Annotated[date | None, Parameter(
     description="hearings on this date (YYYY-MM-DD) in each court's own time zone")]
 
@@ -91,11 +100,11 @@ class HearingController(Controller):
 
     @get("/", responses=READ_ERRORS)
     async def list_hearings(
-        self, actor: Actor, limit: Limit = 50, offset: Offset = 0,
+        self, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0,
         starts_from: From = None,
         starts_to: To = None,
-        court_id: OptId = None, staff_id: OptId = None, status: HearingStatus | None = None,
-        case_id: OptId = None, office_id: OptId = None, kind: HearingKind | None = None,
+        court_id: OptId = None, staff_id: OptId = None, status: FromQuery[HearingStatus | None] = None,
+        case_id: OptId = None, office_id: OptId = None, kind: FromQuery[HearingKind | None] = None,
         day: Day = None,
     ) -> HearingList:
         """Hearings in time order. ``from``/``to`` bound the start time (``to`` exclusive).
@@ -112,37 +121,40 @@ class HearingController(Controller):
             office_id=office_id, kind=kind, day=day))
 
     @get("/{hearing_id:int}", responses=READ_ERRORS)
-    async def get_hearing(self, actor: Actor, hearing_id: PathId) -> HearingRead:
+    async def get_hearing(self, actor: CurrentActor, hearing_id: PathId) -> HearingRead:
         hearing = await svc.get_hearing(actor, hearing_id)
         hearing["reminder_summary"] = (await reminder_summaries([hearing_id]))[hearing_id]
         return read(HearingRead, hearing)
 
     @patch("/{hearing_id:int}", responses=ERRORS)
-    async def update_hearing(self, actor: Actor, hearing_id: PathId,
-                             data: HearingUpdate) -> HearingRead:
+    async def update_hearing(self, actor: CurrentActor, hearing_id: PathId,
+                             data: JSONBody[HearingUpdate]) -> HearingRead:
         return read(HearingRead, await svc.update_hearing(actor, hearing_id,
                                                           values_of(data, RENAME)))
 
     @post("/{hearing_id:int}/reschedule", responses=ERRORS, status_code=200)
-    async def reschedule(self, actor: Actor, hearing_id: PathId, data: RescheduleIn) -> HearingRead:
+    async def reschedule(self, actor: CurrentActor, hearing_id: PathId,
+                         data: JSONBody[RescheduleIn]) -> HearingRead:
         """Before the day: the same hearing moves; its version rises."""
         return read(HearingRead, await svc.reschedule_hearing(
             actor, hearing_id, data.starts_at, data.reason))
 
     @post("/{hearing_id:int}/adjourn", responses=ERRORS, status_code=201)
-    async def adjourn(self, actor: Actor, hearing_id: PathId, data: AdjournIn) -> HearingRead:
+    async def adjourn(self, actor: CurrentActor, hearing_id: PathId,
+                      data: JSONBody[AdjournIn]) -> HearingRead:
         """On the day: this hearing becomes ``adjourned`` and the returned one is created."""
         return read(HearingRead, await svc.adjourn_hearing(
             actor, hearing_id, data.next_starts_at, data.reason, data.note))
 
     @post("/{hearing_id:int}/cancel", responses=ERRORS, status_code=200)
-    async def cancel(self, actor: Actor, hearing_id: PathId, data: CancelIn) -> HearingRead:
+    async def cancel(self, actor: CurrentActor, hearing_id: PathId, data: JSONBody[CancelIn]) -> HearingRead:
         return read(HearingRead, await svc.cancel_hearing(actor, hearing_id, data.reason))
 
     @post("/{hearing_id:int}/outcome", responses=ERRORS, status_code=200)
-    async def outcome(self, actor: Actor, hearing_id: PathId, data: OutcomeIn) -> HearingRead:
+    async def outcome(self, actor: CurrentActor, hearing_id: PathId,
+                      data: JSONBody[OutcomeIn]) -> HearingRead:
         return read(HearingRead, await svc.record_outcome(actor, hearing_id, values_of(data)))
 
     @get("/{hearing_id:int}/history", responses=READ_ERRORS)
-    async def history(self, actor: Actor, hearing_id: PathId) -> list[HearingHistoryRead]:
+    async def history(self, actor: CurrentActor, hearing_id: PathId) -> list[HearingHistoryRead]:
         return [read(HearingHistoryRead, r) for r in await svc.hearing_history(actor, hearing_id)]

@@ -7,22 +7,24 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
 
 from api.controllers.common import (
     ACTOR,
     ERRORS,
     READ_ERRORS,
+    CurrentActor,
     Limit,
     Offset,
     OptId,
     PathId,
+    Reveal,
     page,
     reveal_set,
 )
 from api.convert import read, read_page
-from api.schemas import HearingRead, values_of
-from api.schemas_casework import (
+from api.schemas.cases import HearingRead
+from api.schemas.casework import (
     CustodyCreate,
     CustodyRead,
     DeadlineCreate,
@@ -47,7 +49,7 @@ from api.schemas_casework import (
     UpcomingDeadline,
     UpcomingDeadlines,
 )
-from legal_tracker.access import Actor
+from api.schemas.common import values_of
 from legal_tracker.casework import (
     accompaniment,
     deadlines,
@@ -61,8 +63,6 @@ from legal_tracker.casework.vocab import DocumentStatus, StatementStatus
 from legal_tracker.errors import FieldProblem, Invalid
 
 RENAME = {"case_id": "case", "survivor_id": "survivor", "taken_by_staff_id": "taken_by_staff"}
-Reveal = Annotated[str | None, Parameter(
-    max_length=64, description="``number`` shows the document number in clear (audited)")]
 
 
 class StatementController(Controller):
@@ -71,23 +71,25 @@ class StatementController(Controller):
     dependencies = ACTOR
 
     @get("/cases/{case_id:int}/statements", responses=READ_ERRORS)
-    async def list_statements(self, actor: Actor, case_id: PathId, limit: Limit = 50, offset: Offset = 0,
+    async def list_statements(self, actor: CurrentActor, case_id: PathId, limit: Limit = 50,
+                              offset: Offset = 0,
                               survivor_id: OptId = None,
-                              status: StatementStatus | None = None) -> StatementList:
+                              status: FromQuery[StatementStatus | None] = None) -> StatementList:
         return read_page(StatementList, StatementRead, await statements.list_statements(
             actor, case_id, page(limit, offset), survivor_id=survivor_id, status=status))
 
     @post("/cases/{case_id:int}/statements", responses=ERRORS)
-    async def create_statement(self, actor: Actor, case_id: PathId, data: StatementCreate) -> StatementRead:
+    async def create_statement(self, actor: CurrentActor, case_id: PathId,
+                               data: JSONBody[StatementCreate]) -> StatementRead:
         return read(StatementRead, await statements.create_statement(actor, case_id, values_of(data, RENAME)))
 
     @get("/statements/{statement_id:int}", responses=READ_ERRORS)
-    async def get_statement(self, actor: Actor, statement_id: PathId) -> StatementRead:
+    async def get_statement(self, actor: CurrentActor, statement_id: PathId) -> StatementRead:
         return read(StatementRead, await statements.get_statement(actor, statement_id))
 
     @patch("/statements/{statement_id:int}", responses=ERRORS)
-    async def update_statement(self, actor: Actor, statement_id: PathId,
-                               data: StatementUpdate) -> StatementRead:
+    async def update_statement(self, actor: CurrentActor, statement_id: PathId,
+                               data: JSONBody[StatementUpdate]) -> StatementRead:
         """Status moves forward only (planned → taken → filed): going back answers 409."""
         return read(StatementRead, await statements.update_statement(
             actor, statement_id, values_of(data, RENAME)))
@@ -99,34 +101,39 @@ class IdentityDocumentController(Controller):
     dependencies = ACTOR
 
     @get("/survivors/{survivor_id:int}/identity-documents", responses=READ_ERRORS)
-    async def list_documents(self, actor: Actor, survivor_id: PathId, limit: Limit = 50,
-                             offset: Offset = 0, status: DocumentStatus | None = None) -> DocumentList:
+    async def list_documents(self, actor: CurrentActor, survivor_id: PathId, limit: Limit = 50,
+                             offset: Offset = 0,
+                             status: FromQuery[DocumentStatus | None] = None) -> DocumentList:
         return read_page(DocumentList, DocumentRead, await identity_documents.list_documents(
             actor, survivor_id, page(limit, offset), status=status))
 
     @post("/survivors/{survivor_id:int}/identity-documents", responses=ERRORS)
-    async def create_document(self, actor: Actor, survivor_id: PathId, data: DocumentCreate) -> DocumentRead:
+    async def create_document(self, actor: CurrentActor, survivor_id: PathId,
+                              data: JSONBody[DocumentCreate]) -> DocumentRead:
         """The number is encrypted at rest and masked in every answer."""
         return read(DocumentRead, await identity_documents.create_document(
             actor, survivor_id, values_of(data, RENAME)))
 
     @get("/identity-documents/{document_id:int}", responses=ERRORS)
-    async def get_document(self, actor: Actor, document_id: PathId, reveal: Reveal = None) -> DocumentRead:
+    async def get_document(self, actor: CurrentActor, document_id: PathId,
+                           reveal: Reveal = None) -> DocumentRead:
         """``?reveal=number`` shows the number to admins, lawyers and caseworkers; audited."""
         document = await identity_documents.get_document(actor, document_id, reveal_set(reveal))
         return read(DocumentRead, document)
 
     @patch("/identity-documents/{document_id:int}", responses=ERRORS)
-    async def update_document(self, actor: Actor, document_id: PathId, data: DocumentUpdate) -> DocumentRead:
+    async def update_document(self, actor: CurrentActor, document_id: PathId,
+                              data: JSONBody[DocumentUpdate]) -> DocumentRead:
         return read(DocumentRead, await identity_documents.update_document(
             actor, document_id, values_of(data, RENAME)))
 
     @get("/identity-documents/{document_id:int}/custody", responses=READ_ERRORS)
-    async def list_custody(self, actor: Actor, document_id: PathId) -> list[CustodyRead]:
+    async def list_custody(self, actor: CurrentActor, document_id: PathId) -> list[CustodyRead]:
         return [read(CustodyRead, r) for r in await identity_documents.list_custody(actor, document_id)]
 
     @post("/identity-documents/{document_id:int}/custody", responses=ERRORS)
-    async def append_custody(self, actor: Actor, document_id: PathId, data: CustodyCreate) -> CustodyRead:
+    async def append_custody(self, actor: CurrentActor, document_id: PathId,
+                             data: JSONBody[CustodyCreate]) -> CustodyRead:
         """Append-only. ``released_by`` must be the previous entry's ``received_by`` (else 422
         naming ``released_by``); ``resulting_status`` becomes the document's status."""
         return read(CustodyRead, await identity_documents.append_custody(actor, document_id, values_of(data)))
@@ -138,24 +145,24 @@ class ImmigrationController(Controller):
     dependencies = ACTOR
 
     @get("/survivors/{survivor_id:int}/immigration", responses=READ_ERRORS)
-    async def list_applications(self, actor: Actor, survivor_id: PathId, limit: Limit = 50,
+    async def list_applications(self, actor: CurrentActor, survivor_id: PathId, limit: Limit = 50,
                                 offset: Offset = 0) -> ImmigrationList:
         return read_page(ImmigrationList, ImmigrationRead, await immigration.list_applications(
             actor, survivor_id, page(limit, offset)))
 
     @post("/survivors/{survivor_id:int}/immigration", responses=ERRORS)
-    async def create_application(self, actor: Actor, survivor_id: PathId,
-                                 data: ImmigrationCreate) -> ImmigrationRead:
+    async def create_application(self, actor: CurrentActor, survivor_id: PathId,
+                                 data: JSONBody[ImmigrationCreate]) -> ImmigrationRead:
         return read(ImmigrationRead, await immigration.create_application(
             actor, survivor_id, values_of(data, RENAME)))
 
     @get("/immigration/{application_id:int}", responses=READ_ERRORS)
-    async def get_application(self, actor: Actor, application_id: PathId) -> ImmigrationRead:
+    async def get_application(self, actor: CurrentActor, application_id: PathId) -> ImmigrationRead:
         return read(ImmigrationRead, await immigration.get_application(actor, application_id))
 
     @patch("/immigration/{application_id:int}", responses=ERRORS)
-    async def update_application(self, actor: Actor, application_id: PathId,
-                                 data: ImmigrationUpdate) -> ImmigrationRead:
+    async def update_application(self, actor: CurrentActor, application_id: PathId,
+                                 data: JSONBody[ImmigrationUpdate]) -> ImmigrationRead:
         """A U-visa petition filed with a certification older than six months carries a
         ``certification_stale`` warning."""
         return read(ImmigrationRead, await immigration.update_application(
@@ -174,7 +181,7 @@ class DeadlineController(Controller):
     dependencies = ACTOR
 
     @get("/deadlines", responses=READ_ERRORS)
-    async def upcoming(self, actor: Actor, within_days: WithinDays = 30,
+    async def upcoming(self, actor: CurrentActor, within_days: WithinDays = 30,
                        overdue_days: OverdueDays = deadlines.DEFAULT_OVERDUE_DAYS) -> UpcomingDeadlines:
         """What the caller must not miss across the cases they may see, by due date: answers
         to requests for evidence, certification expiries, biometrics appointments, document
@@ -186,18 +193,20 @@ class DeadlineController(Controller):
                                  overdue_days=overdue_days)
 
     @get("/cases/{case_id:int}/deadlines", responses=READ_ERRORS)
-    async def list_case_deadlines(self, actor: Actor, case_id: PathId, limit: Limit = 50,
+    async def list_case_deadlines(self, actor: CurrentActor, case_id: PathId, limit: Limit = 50,
                                   offset: Offset = 0) -> DeadlineList:
         return read_page(DeadlineList, DeadlineRead, await deadlines.list_case_deadlines(
             actor, case_id, page(limit, offset)))
 
     @post("/cases/{case_id:int}/deadlines", responses=ERRORS)
-    async def create_deadline(self, actor: Actor, case_id: PathId, data: DeadlineCreate) -> DeadlineRead:
+    async def create_deadline(self, actor: CurrentActor, case_id: PathId,
+                              data: JSONBody[DeadlineCreate]) -> DeadlineRead:
         """A deadline entered by hand (a filing date): a calendar date in the office's zone."""
         return read(DeadlineRead, await deadlines.create_deadline(actor, case_id, values_of(data)))
 
     @patch("/deadlines/{deadline_id:int}", responses=ERRORS)
-    async def update_deadline(self, actor: Actor, deadline_id: PathId, data: DeadlineUpdate) -> DeadlineRead:
+    async def update_deadline(self, actor: CurrentActor, deadline_id: PathId,
+                              data: JSONBody[DeadlineUpdate]) -> DeadlineRead:
         """``{"done": true}`` marks it done; it leaves the upcoming list."""
         return read(DeadlineRead, await deadlines.update_deadline(actor, deadline_id, values_of(data)))
 
@@ -212,7 +221,7 @@ class CaseTimelineController(Controller):
     dependencies = ACTOR
 
     @get("/cases/{case_id:int}/timeline", responses=READ_ERRORS)
-    async def timeline(self, actor: Actor, case_id: PathId, kinds: TimelineKinds = None) -> Timeline:
+    async def timeline(self, actor: CurrentActor, case_id: PathId, kinds: TimelineKinds = None) -> Timeline:
         """Everything that happened to the case in time order: opening and status changes,
         hearings (with their adjournment chain), statements, custody hand-overs of its
         documents, immigration filings and decisions, and filings."""
@@ -220,8 +229,8 @@ class CaseTimelineController(Controller):
         return Timeline(case_id=case_id, items=[read(TimelineItem, i) for i in items])
 
 
-From = Annotated[date | None, Parameter(query="from", description="first day, YYYY-MM-DD (inclusive)")]
-To = Annotated[date | None, Parameter(query="to", description="last day, YYYY-MM-DD (inclusive)")]
+From = Annotated[date | None, QueryParameter(name="from", description="first day, YYYY-MM-DD (inclusive)")]
+To = Annotated[date | None, QueryParameter(name="to", description="last day, YYYY-MM-DD (inclusive)")]
 
 
 class ReportController(Controller):
@@ -230,7 +239,7 @@ class ReportController(Controller):
     dependencies = ACTOR
 
     @get("/outcomes", responses=READ_ERRORS)
-    async def outcomes(self, actor: Actor, office_id: OptId = None, start: From = None,
+    async def outcomes(self, actor: CurrentActor, office_id: OptId = None, start: From = None,
                        end: To = None) -> OutcomeReport:
         """Organisation metrics computed in the database. Admins see their office (organisation
         admins every office, or ``office_id``); other roles see the cases assigned to them."""
@@ -246,13 +255,13 @@ class AccompanimentController(Controller):
     dependencies = ACTOR
 
     @post("/{hearing_id:int}/staff/{staff_id:int}", responses=ERRORS, status_code=200)
-    async def assign(self, actor: Actor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
+    async def assign(self, actor: CurrentActor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
         """Adds a member of staff to the hearing's accompaniment (idempotent). ``warnings``
         names any other hearing they accompany at an overlapping time."""
         return read(HearingRead, await accompaniment.assign_staff(actor, hearing_id, staff_id))
 
     @delete("/{hearing_id:int}/staff/{staff_id:int}", responses=ERRORS, status_code=200)
-    async def unassign(self, actor: Actor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
+    async def unassign(self, actor: CurrentActor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
         return read(HearingRead, await accompaniment.unassign_staff(actor, hearing_id, staff_id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from msgspec import Struct
@@ -20,6 +20,8 @@ class FieldError(Struct):
     field: str
     source: str
     message: str
+    # For a field that takes one of a fixed set of values, the values it allows.
+    allowed: list[str] | None = None
 
 
 class ProblemDetail(Struct):
@@ -54,11 +56,16 @@ def get_actor(request: Request) -> Actor:
 
 
 ACTOR = {"actor": Provide(get_actor, sync_to_thread=False)}
+# The caller, provided by ACTOR (a controller's ``dependencies``).
+CurrentActor = NamedDependency[Actor]
 
 PathId = Annotated[int, Parameter(ge=1, le=MAX_ID, description="record id")]
 Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="page size (at most 200)")]
 Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="rows to skip")]
 OptId = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
+Reveal = Annotated[str | None, Parameter(
+    max_length=64, description="comma-separated protected fields to show in clear, audited: "
+                               "legal_name (survivor), phone (contact), number (identity document)")]
 
 
 def page(limit: int = DEFAULT_PAGE, offset: int = 0) -> PageRequest:

@@ -13,11 +13,21 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, Parameter
+from litestar.params import Body, JSONBody, Parameter, QueryParameter
 
-from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, PathId, ProblemDetail, page
+from api.controllers.common import (
+    ACTOR,
+    ERRORS,
+    READ_ERRORS,
+    CurrentActor,
+    Limit,
+    Offset,
+    PathId,
+    ProblemDetail,
+    page,
+)
 from api.convert import read
-from api.schemas_documents import (
+from api.schemas.documents import (
     FilingCreate,
     FilingDetail,
     FilingList,
@@ -29,7 +39,6 @@ from api.schemas_documents import (
     TemplateUpload,
 )
 from documents import service as svc
-from legal_tracker.access import Actor
 from legal_tracker.settings import Settings
 
 # Room for the form's other parts and the multipart boundaries around the file.
@@ -92,14 +101,14 @@ class TemplateController(Controller):
     dependencies = ACTOR
 
     @get("/", responses=READ_ERRORS)
-    async def list_templates(self, actor: Actor) -> TemplateList:
+    async def list_templates(self, actor: CurrentActor) -> TemplateList:
         """The built-in templates and the organisation's own, each at its latest version."""
         rows = await svc.list_templates(actor)
         return TemplateList(items=[read(TemplateSummary, _template_summary(r)) for r in rows])
 
     @post("/", responses=UPLOAD_ERRORS, status_code=201)
     async def upload_template(
-        self, request: Request, actor: Actor,
+        self, request: Request, actor: CurrentActor,
         data: Annotated[TemplateUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> TemplateRead:
         """Admins: upload a .docx template (a key already in use gets a new version). The
@@ -119,13 +128,13 @@ class TemplateController(Controller):
         return read(TemplateRead, _template_summary(row))
 
     @get("/{key:str}", responses=READ_ERRORS)
-    async def get_template(self, actor: Actor, key: KeyPath, version: Version = None) -> TemplateRead:
+    async def get_template(self, actor: CurrentActor, key: KeyPath, version: Version = None) -> TemplateRead:
         """A template and each variable it uses: filled by the system from the records, or
         typed by the person drafting."""
         return read(TemplateRead, _template_summary(await svc.get_template(actor, key, version)))
 
     @get("/{key:str}/download", responses=READ_ERRORS, media_type=svc.DOCX_MEDIA_TYPE)
-    async def download_template(self, request: Request, actor: Actor, key: KeyPath,
+    async def download_template(self, request: Request, actor: CurrentActor, key: KeyPath,
                                 version: Version = None) -> Response[bytes]:
         """The template's .docx, to copy and adapt in Word."""
         info, body = await svc.template_file(actor, _settings(request).filings_path, key, version)
@@ -138,8 +147,8 @@ class FilingController(Controller):
     dependencies = ACTOR
 
     @post("/cases/{case_id:int}/filings", responses=DRAFT_ERRORS, status_code=201)
-    async def create_filing(self, request: Request, actor: Actor, case_id: PathId,
-                            data: FilingCreate) -> FilingRead:
+    async def create_filing(self, request: Request, actor: CurrentActor, case_id: PathId,
+                            data: JSONBody[FilingCreate]) -> FilingRead:
         """Draft a filing from a template. Values come from the case, its court, the hearing
         (``hearing_id``), the case's survivor (pseudonymous code; the legal name only with
         ``reveal_legal_name`` and a role that may see it, audited), the office and you; the
@@ -152,7 +161,7 @@ class FilingController(Controller):
 
     @get("/cases/{case_id:int}/filings", responses=READ_ERRORS)
     async def list_case_filings(
-        self, actor: Actor, case_id: PathId, limit: Limit = 50, offset: Offset = 0,
+        self, actor: CurrentActor, case_id: PathId, limit: Limit = 50, offset: Offset = 0,
         template: Annotated[str | None, Parameter(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] = None,
     ) -> FilingList:
         """The case's filings, newest first."""
@@ -161,15 +170,15 @@ class FilingController(Controller):
                           limit=result.limit, offset=result.offset, next_offset=result.next_offset)
 
     @get("/filings/{filing_id:int}", responses=READ_ERRORS)
-    async def get_filing(self, actor: Actor, filing_id: PathId) -> FilingDetail:
+    async def get_filing(self, actor: CurrentActor, filing_id: PathId) -> FilingDetail:
         """A filing's record with the values that were typed for it."""
         return read(FilingDetail, _filing(await svc.get_filing(actor, filing_id, with_fields=True)))
 
     @get("/filings/{filing_id:int}/download", responses=DOWNLOAD_ERRORS, media_type=svc.DOCX_MEDIA_TYPE)
     async def download_filing(
-        self, request: Request, actor: Actor, filing_id: PathId,
-        output: Annotated[Literal["docx", "pdf"], Parameter(
-            query="format", description="docx (default), or pdf made with LibreOffice")] = "docx",
+        self, request: Request, actor: CurrentActor, filing_id: PathId,
+        output: Annotated[Literal["docx", "pdf"], QueryParameter(
+            name="format", description="docx (default), or pdf made with LibreOffice")] = "docx",
     ) -> Response[bytes]:
         """The stored .docx, or ``?format=pdf`` for a PDF copy."""
         _, body, name = await svc.filing_document(actor, _settings(request).filings_path,

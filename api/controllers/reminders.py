@@ -6,21 +6,30 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
-from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
+from api.controllers.common import (
+    ACTOR,
+    ERRORS,
+    READ_ERRORS,
+    CurrentActor,
+    Limit,
+    Offset,
+    OptId,
+    PathId,
+    page,
+)
 from api.convert import read, read_page
-from api.schemas_reminders import ReminderList, ReminderPreview, ReminderRead, ReminderStatus
-from legal_tracker.access import Actor
+from api.schemas.reminders import ReminderList, ReminderPreview, ReminderRead, ReminderStatus
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.cases.hearings import get_hearing
 from legal_tracker.errors import Invalid
 from legal_tracker.reminders import service as svc
 
-From = Annotated[datetime | None, Parameter(
-    query="from", description="send time at or after (ISO 8601 with offset)")]
-To = Annotated[datetime | None, Parameter(
-    query="to", description="send time before (ISO 8601 with offset)")]
+From = Annotated[datetime | None, QueryParameter(
+    name="from", description="send time at or after (ISO 8601 with offset)")]
+To = Annotated[datetime | None, QueryParameter(
+    name="to", description="send time before (ISO 8601 with offset)")]
 
 
 class ReminderController(Controller):
@@ -30,8 +39,8 @@ class ReminderController(Controller):
 
     @get("/", responses=READ_ERRORS)
     async def list_reminders(
-        self, actor: Actor, limit: Limit = 50, offset: Offset = 0, hearing_id: OptId = None,
-        case_id: OptId = None, contact_id: OptId = None, status: ReminderStatus | None = None,
+        self, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0, hearing_id: OptId = None,
+        case_id: OptId = None, contact_id: OptId = None, status: FromQuery[ReminderStatus | None] = None,
         send_from: From = None, send_to: To = None,
     ) -> ReminderList:
         """Reminders of the cases you may see, by send time. ``from``/``to`` bound the send
@@ -48,21 +57,21 @@ class ReminderController(Controller):
             send_from=send_from, send_to=send_to, contact_id=contact_id))
 
     @get("/{reminder_id:int}", responses=READ_ERRORS)
-    async def get_reminder(self, actor: Actor, reminder_id: PathId) -> ReminderRead:
+    async def get_reminder(self, actor: CurrentActor, reminder_id: PathId) -> ReminderRead:
         return read(ReminderRead, await svc.get_reminder(actor, reminder_id))
 
     @get("/{reminder_id:int}/preview", responses=READ_ERRORS)
-    async def preview(self, actor: Actor, reminder_id: PathId) -> ReminderPreview:
+    async def preview(self, actor: CurrentActor, reminder_id: PathId) -> ReminderPreview:
         """The text as it would be sent now, with its length and SMS segment count."""
         return ReminderPreview(**await svc.preview_reminder(actor, reminder_id))
 
     @post("/{reminder_id:int}/cancel", responses=ERRORS, status_code=200)
-    async def cancel(self, actor: Actor, reminder_id: PathId) -> ReminderRead:
+    async def cancel(self, actor: CurrentActor, reminder_id: PathId) -> ReminderRead:
         """Only a pending reminder can be cancelled."""
         return read(ReminderRead, await svc.cancel_reminder(actor, reminder_id))
 
     @post("/{reminder_id:int}/resend", responses=ERRORS, status_code=201)
-    async def resend(self, actor: Actor, reminder_id: PathId) -> ReminderRead:
+    async def resend(self, actor: CurrentActor, reminder_id: PathId) -> ReminderRead:
         """A new reminder to the same family for the hearing's current date, sent as soon as
         quiet hours allow; returns the new reminder (the original keeps its history)."""
         return read(ReminderRead, await svc.resend_reminder(actor, reminder_id))

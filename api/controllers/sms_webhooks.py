@@ -10,12 +10,12 @@ refused. Nothing in an answer reveals whether a number is known.
 from __future__ import annotations
 
 import logging
-from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from litestar import Request, Response, post
 from litestar.background_tasks import BackgroundTask
+from litestar.openapi.datastructures import ResponseSpec
 
 from api.controllers.common import ERRORS
 from api.errors import problem
@@ -79,13 +79,17 @@ def _at_refusal(request: Request) -> Response | None:
     return None
 
 
-WEBHOOK = {"tags": ["sms webhooks"], "security": [], "status_code": 200,
-           "request_max_body_size": 65_536,
+WEBHOOK = {"tags": ["sms webhooks"], "security": [], "request_max_body_size": 65_536,
            "responses": {code: ERRORS[code] for code in (400, 401, 403, 404, 422)}}
+# What each answers when it succeeds, as the OpenAPI document says: nothing (204), or TwiML.
+NO_CONTENT = {**WEBHOOK, "status_code": 204, "responses": {
+    **WEBHOOK["responses"], 204: ResponseSpec(data_container=None, description="Recorded; no body")}}
+TWIML_REPLY = {**WEBHOOK, "status_code": 200, "media_type": TWIML,
+               "response_description": "TwiML: an empty <Response/>, or a <Message> answering HELP"}
 
 
-@post(TWILIO_STATUS_PATH, **WEBHOOK)
-async def twilio_status(request: Request) -> Response[Any]:
+@post(TWILIO_STATUS_PATH, **NO_CONTENT)
+async def twilio_status(request: Request) -> Response[None]:
     """Twilio's StatusCallback: marks the reminder delivered / undelivered / failed."""
     form, refusal = await _twilio_form(request)
     if refusal is not None:
@@ -99,8 +103,8 @@ async def twilio_status(request: Request) -> Response[Any]:
     return Response(content=b"", status_code=204)
 
 
-@post(TWILIO_INBOUND_PATH, **WEBHOOK)
-async def twilio_inbound(request: Request) -> Response[Any]:
+@post(TWILIO_INBOUND_PATH, **TWIML_REPLY)
+async def twilio_inbound(request: Request) -> Response[str]:
     """A reply from a family: STOP / START change consent at once; HELP is answered (TwiML)."""
     form, refusal = await _twilio_form(request)
     if refusal is not None:
@@ -119,8 +123,8 @@ async def twilio_inbound(request: Request) -> Response[Any]:
     return Response(content=EMPTY_TWIML, media_type=TWIML, status_code=200)
 
 
-@post(AFRICASTALKING_DELIVERY_PATH, **WEBHOOK)
-async def africastalking_delivery(request: Request) -> Response[Any]:
+@post(AFRICASTALKING_DELIVERY_PATH, **NO_CONTENT)
+async def africastalking_delivery(request: Request) -> Response[None]:
     refusal = _at_refusal(request)
     if refusal is not None:
         return refusal
@@ -139,8 +143,8 @@ async def _send_neutral(number: str) -> None:
         await runtime.gateway.send(number, svc.NEUTRAL_REPLY)
 
 
-@post(AFRICASTALKING_INBOUND_PATH, **WEBHOOK)
-async def africastalking_inbound(request: Request) -> Response[Any]:
+@post(AFRICASTALKING_INBOUND_PATH, **NO_CONTENT)
+async def africastalking_inbound(request: Request) -> Response[None]:
     """Africa's Talking cannot answer in the response: HELP replies go out as a message."""
     refusal = _at_refusal(request)
     if refusal is not None:

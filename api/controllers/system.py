@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import JSONBody
 from litestar.response import Response
 
 from api.auth import bearer_token, client_address
-from api.controllers.common import ACTOR, ERRORS, ProblemDetail
+from api.controllers.common import ACTOR, ERRORS, CurrentActor, ProblemDetail
 from api.errors import problem
-from api.schemas import Health, LoginIn, LoginOut
+from api.schemas.system import Health, LoginIn, LoginOut
 from legal_tracker import db
-from legal_tracker.access import Actor
 from legal_tracker.accounts import auth as auth_service
 from legal_tracker.audit import Origin, current_origin
 
@@ -36,7 +36,7 @@ class AuthController(Controller):
         429: ERRORS[401].__class__(data_container=ProblemDetail, description="Too many attempts",
                                    media_type="application/problem+json",
                                    generate_examples=False)}, status_code=200)
-    async def login(self, request: Request, data: LoginIn) -> LoginOut:
+    async def login(self, request: Request, data: JSONBody[LoginIn]) -> LoginOut:
         address = client_address(request)
         current_origin.set(Origin(address, request.headers.get("user-agent")))
         request.app.state.login_limiter.check(address)
@@ -45,5 +45,5 @@ class AuthController(Controller):
 
     @post("/logout", responses=ERRORS, status_code=204, dependencies=ACTOR,
           security=[{"BearerToken": []}])
-    async def logout(self, request: Request, actor: Actor) -> None:
+    async def logout(self, request: Request, actor: CurrentActor) -> None:
         await auth_service.logout(actor, bearer_token(request))

@@ -9,7 +9,19 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from api.schemas import TEXT, AwareDatetime, Base, Country, Id, Language, LongText, Name, Page, ShortText
+from api.schemas.common import (
+    TEXT,
+    AwareDatetime,
+    Base,
+    Country,
+    Id,
+    Language,
+    LongText,
+    Name,
+    Page,
+    ShortText,
+    update_of,
+)
 from legal_tracker.casework.vocab import (
     DeadlineKind,
     DocumentKind,
@@ -50,21 +62,9 @@ class StatementCreate(Base):
     notes: LongText = ""
 
 
+@update_of(StatementCreate)
 class StatementUpdate(Base):
-    kind: StatementKind | UnsetType = UNSET
-    survivor_id: Id | UnsetType = UNSET
-    status: StatementStatus | UnsetType = UNSET
-    taken_at: AwareDatetime | None | UnsetType = UNSET
-    taken_by: Annotated[str, Meta(max_length=200, pattern=TEXT)] | UnsetType = UNSET
-    taken_by_staff_id: Id | None | UnsetType = UNSET
-    language: Language | UnsetType = UNSET
-    interpreter_name: Person | None | UnsetType = UNSET
-    interpreter_language: Language | None | UnsetType = UNSET
-    support_person_present: bool | UnsetType = UNSET
-    support_person: Person | None | UnsetType = UNSET
-    video_recorded: bool | UnsetType = UNSET
-    location: Place | UnsetType = UNSET
-    notes: LongText | UnsetType = UNSET
+    pass
 
 
 class StatementRead(Struct):
@@ -105,14 +105,9 @@ class DocumentCreate(Base):
     notes: LongText = ""
 
 
+@update_of(DocumentCreate)
 class DocumentUpdate(Base):
-    kind: DocumentKind | UnsetType = UNSET
-    issuing_country: Country | UnsetType = UNSET
-    status: DocumentStatus | UnsetType = UNSET
-    number: DocumentNumber | None | UnsetType = UNSET
-    expires_on: Day | None | UnsetType = UNSET
-    case_id: Id | None | UnsetType = UNSET
-    notes: LongText | UnsetType = UNSET
+    pass
 
 
 class DocumentRead(Struct):
@@ -186,28 +181,9 @@ class ImmigrationCreate(Base):
     notes: LongText = ""
 
 
+@update_of(ImmigrationCreate)
 class ImmigrationUpdate(Base):
-    kind: ImmigrationKind | UnsetType = UNSET
-    jurisdiction: Jurisdiction | UnsetType = UNSET
-    case_id: Id | None | UnsetType = UNSET
-    receipt_number: ReceiptNumber | None | UnsetType = UNSET
-    prepared_on: Day | None | UnsetType = UNSET
-    filed_on: Day | None | UnsetType = UNSET
-    receipt_on: Day | None | UnsetType = UNSET
-    biometrics_on: Day | None | UnsetType = UNSET
-    rfe_received_on: Day | None | UnsetType = UNSET
-    rfe_due_on: Day | None | UnsetType = UNSET
-    rfe_answered_on: Day | None | UnsetType = UNSET
-    bona_fide_on: Day | None | UnsetType = UNSET
-    reasonable_grounds_on: Day | None | UnsetType = UNSET
-    reasonable_grounds_outcome: GroundsOutcome | None | UnsetType = UNSET
-    conclusive_grounds_on: Day | None | UnsetType = UNSET
-    conclusive_grounds_outcome: GroundsOutcome | None | UnsetType = UNSET
-    decision_on: Day | None | UnsetType = UNSET
-    outcome: ImmigrationOutcome | None | UnsetType = UNSET
-    certification_requested_on: Day | None | UnsetType = UNSET
-    certification_signed_on: Day | None | UnsetType = UNSET
-    notes: LongText | UnsetType = UNSET
+    pass
 
 
 class Milestone(Struct):
@@ -267,11 +243,8 @@ class DeadlineCreate(Base):
     what_to_do: LongText = ""
 
 
+@update_of(DeadlineCreate)
 class DeadlineUpdate(Base):
-    due_on: Day | UnsetType = UNSET
-    title: Name | UnsetType = UNSET
-    kind: DeadlineKind | UnsetType = UNSET
-    what_to_do: LongText | UnsetType = UNSET
     done: bool | UnsetType = UNSET
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from msgspec import Struct
 
-from api.schemas import Page
+from api.schemas.common import Page
 
 ReminderStatus = Literal[
     "pending", "sending", "sent", "delivered", "undelivered", "failed", "cancelled", "skipped",

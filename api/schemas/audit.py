@@ -7,7 +7,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from api.schemas import Page
+from api.schemas.common import Page
 
 
 class AuditEventRead(Struct):

@@ -10,7 +10,7 @@ import msgspec
 from litestar.datastructures import UploadFile
 from msgspec import Meta, Struct
 
-from api.schemas import TEXT, Base, Id, Page
+from api.schemas.common import TEXT, Base, Id, Page
 
 TemplateKey = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$",
                                   examples=["adjournment_application"])]
