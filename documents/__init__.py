@@ -1,7 +1,7 @@
 """Filing templates (.docx) and drafting: built-in templates, the variables a template
 needs, upload checks, sandboxed rendering and PDF conversion.
 
-This package knows nothing of the database or HTTP; see ``documents/README_SECTION.md``
+This package knows nothing of the database or HTTP; see ``docs/filings.md``
 for how template authors use it.
 """
 

@@ -4,7 +4,7 @@ Piccolo's auto-migrations cannot alter columns on SQLite, so every change is wri
 hand as plain DDL. A module defines ``def statements(d: Dialect) -> list[str]``. Number
 ranges keep areas apart: 0001-0099 core, 0100 security, 0200 casework, 0300 calendars,
 0400 documents, 0500 reminders; a later change to any area takes the next free number after
-the newest migration. ``tests/test_migrations.py`` runs them on both engines and compares the
+the newest migration. ``tests/platform/test_migrations.py`` runs them on both engines and compares the
 result with the table classes.
 """
 
