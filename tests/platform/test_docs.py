@@ -2,13 +2,14 @@
 
 README.md and docs/*.md are read the way a newcomer reads them: every `legal-tracker`
 subcommand (and its options), `make` target, LEGAL_TRACKER_* variable, relative link (and
-#anchor) and HTTP path they name must exist, and every setting must be documented in
-docs/operations.md. A renamed command, a removed setting or a moved page fails here.
+#anchor), HTTP path, repository file and Python name they name must exist, and every setting
+must be documented in docs/operations.md. A renamed command, a removed setting or a moved page fails here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import importlib.util
 import io
 import re
@@ -33,12 +34,14 @@ TEST_VARIABLES = {
 }
 
 FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
-INLINE_CODE = re.compile(r"`([^`\n]+)`")
+INLINE_CODE = re.compile(r"`((?:[^`\n]|\n(?![ \t]*\n))+)`")  # may wrap, never across a blank line
 LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
 COMMAND = re.compile(r"(?:^|[\s/(])legal-tracker\s+([a-z][a-z0-9-]*)((?:\s+\[?--?[a-z][a-z0-9-]*[^\n`]*)?)")
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
 MAKE = re.compile(r"(?:^|[\s;&(])make\s+([a-z][a-z0-9_-]*)")
+REPO_PATH = re.compile(r"^(?:legal_tracker|api|web|calendars|documents|tests|bench|docs|\.ci)/[\w./-]*$")
+DOTTED = re.compile(r"^((?:legal_tracker|api|calendars|documents)(?:\.[A-Za-z_]\w*)+)(?:\(|$)")
 VARIABLE = re.compile(r"LEGAL_TRACKER_[A-Z0-9_]*[A-Z0-9]")
 PATH_CHARS = r"[A-Za-z0-9_{}\-/.…]"
 HTTP_PATH = re.compile(rf"(?<![A-Za-z_.\-/])(/(?:api|webhooks|app|health|schema)(?:/{PATH_CHARS}*)?)")
@@ -57,7 +60,7 @@ def _prose(text: str) -> str:
 def _code(text: str) -> list[str]:
     """Fenced code blocks and inline code spans: where commands are written."""
     blocks = [m.group(0) for m in FENCE.finditer(text)]
-    return blocks + INLINE_CODE.findall(_prose(text))
+    return blocks + [re.sub(r"\s+", " ", span) for span in INLINE_CODE.findall(_prose(text))]
 
 
 def slug(heading: str) -> str:
@@ -145,6 +148,45 @@ def test_every_make_target_named_exists() -> None:
     problems = [f"{page}: `make {m.group(1)}` is not a Makefile target"
                 for page, m in uses if m.group(1) not in targets]
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- files and modules
+
+
+def test_every_repository_path_named_exists() -> None:
+    uses = named(REPO_PATH)
+    assert uses, "the guide names no file: is the pattern broken?"
+    problems = []
+    for page, match in uses:
+        path = match.group(0)
+        if path.startswith("web/") and not (ROOT / "web").exists():
+            continue  # the staff web app is being built on another branch
+        if not (ROOT / path).exists():
+            problems.append(f"{page}: {path} does not exist")
+    assert not problems, "\n".join(sorted(set(problems)))
+
+
+def _resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
+
+
+def test_every_python_name_named_exists() -> None:
+    uses = named(DOTTED)
+    assert uses, "the guide names no Python function: is the pattern broken?"
+    problems = [f"{page}: {m.group(1)} cannot be imported"
+                for page, m in uses if not _resolves(m.group(1))]
+    assert not problems, "\n".join(sorted(set(problems)))
 
 
 # ---------------------------------------------------------------- settings
