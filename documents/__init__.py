@@ -4,8 +4,8 @@ needs, upload checks, sandboxed rendering and PDF conversion.
 What is re-exported here knows nothing of the database or HTTP. ``documents.tables`` and
 ``documents.service`` store templates and filings (uploads, versions, drafting, downloads);
 their registrations (encrypted columns, the filings in a case's timeline) are made by
-:func:`api.bootstrap.bootstrap_application`. See ``documents/README_SECTION.md`` for how
-template authors use the templates.
+:func:`api.bootstrap.bootstrap_application`. See ``docs/filings.md`` for how template
+authors use the templates.
 """
 
 from documents.analysis import (

@@ -1,6 +1,6 @@
 """Key rotation: re-encrypt every protected column with the current key.
 
-The procedure (README, "Security model"): generate a new key, set it as
+The procedure (docs/operations.md, "Keys and rotation"): generate a new key, set it as
 ``LEGAL_TRACKER_SECRET_KEY`` and put the old one in ``LEGAL_TRACKER_OLD_SECRET_KEYS``, restart,
 run ``legal-tracker rotate-key``, then drop the old key. Every value carries the id of the key
 that sealed it, so the command finds exactly what still needs re-encrypting and can be run

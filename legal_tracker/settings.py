@@ -1,6 +1,7 @@
 """One frozen settings object, read from the environment once.
 
-Every variable is documented in the README's configuration table; keep the two in step.
+Every variable is documented in docs/operations.md ("Configuration"); tests/platform/test_docs.py
+keeps the two in step.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """When to send hearing reminders: a pure function of the hearing, the clock and a policy.
 
-Decisions (documented in README_SECTION.md):
+Decisions (documented in docs/sms.md, "When reminders go out"):
 
 * An offset reminder ("d7", "d3", "d1") goes out N calendar days before the hearing at the
   hearing's own local clock time in the recipient's zone: a family told "Tuesday 09:00"

@@ -1,6 +1,6 @@
 """The reminder outbox: planning in the hearing's own transaction, re-planning, consent.
 
-Rules (see docs/readme/sms.md):
+Rules (see docs/sms.md):
 
 * Only hearings that are ``scheduled`` and where the survivor or the family attends
   (``survivor_attends`` or ``family_attends``) get reminders. Recipients are the contacts of

@@ -1,4 +1,4 @@
-"""The template-author documentation matches what the system does."""
+"""The template-author documentation (docs/filings.md) matches what the system does."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from documents import CATALOGUE, check_template, describe_template, render_filin
 from documents.sandbox import USER_FILTERS
 from documents.variables import SAMPLE_CONTEXT
 
-README = Path(__file__).resolve().parents[3] / "documents" / "README_SECTION.md"
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "filings.md"
 
 
-def test_readme_lists_every_system_variable_and_filter() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_page_lists_every_system_variable_and_filter() -> None:
+    text = PAGE.read_text(encoding="utf-8")
     for name in CATALOGUE:
         assert f"{{{{ {name} }}}}" in text, name
     for name in USER_FILTERS - {"d", "e"}:  # short aliases of default and escape
