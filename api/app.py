@@ -34,6 +34,7 @@ from legal_tracker.accounts.auth import LoginRateLimiter
 from legal_tracker.reminders import dispatcher as sms_dispatcher
 from legal_tracker.scheduler import start_scheduler
 from legal_tracker.settings import Settings, get_settings
+from web import csrf_config, template_config, web_router
 
 log = logging.getLogger("legal_tracker")
 
@@ -80,7 +81,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 # Templates and filings; template uploads get a body limit of their own.
                 *document_routes(settings),
             ], security=[{"BearerToken": []}]),
+            # The staff web app: pages under /app/ (web/, docs/web.md).
+            web_router(),
         ],
+        template_config=template_config(),
+        csrf_config=csrf_config(settings),
         lifespan=[lifespan],
         middleware=[auth_middleware()],
         before_send=[add_security_headers],
