@@ -23,6 +23,7 @@ from api.controllers.casework import CASEWORK_CONTROLLERS
 from api.controllers.documents import document_routes
 from api.controllers.organisation import CourtController, OfficeController, StaffController
 from api.controllers.reminders import ReminderController
+from api.controllers.roster import roster
 from api.controllers.sms_webhooks import SMS_WEBHOOKS
 from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import AuthController, health
@@ -42,7 +43,7 @@ log = logging.getLogger("legal_tracker")
 API_CONTROLLERS: list[Any] = [
     AuthController, OfficeController, CourtController, StaffController, SurvivorController,
     ContactController, CaseController, HearingController, CalendarSubscriptionController,
-    ReminderController, AuditController, *CASEWORK_CONTROLLERS,
+    ReminderController, AuditController, *CASEWORK_CONTROLLERS, roster,
 ]
 # Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
 PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]

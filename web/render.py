@@ -11,7 +11,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
-from web import formatting
+from web import formatting, labels
 from web.assets import ASSETS
 from web.i18n import current_language, gettext_, ngettext_
 
@@ -37,6 +37,8 @@ def _environment() -> Environment:
         short_day=formatting.short_day,
         local_input=formatting.local_input,
         language=lambda: current_language.get(),
+        label=labels.label,
+        options=labels.options,
     )
     return env
 
