@@ -5,8 +5,9 @@ case id, no reference and no survivor codes."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from msgspec import Struct
+from msgspec import Meta, Struct
 
 from api.schemas import CaseRead, StaffRef
 
@@ -56,3 +57,10 @@ class CasePage(Struct):
     offset: int
     next_offset: int | None
     total: int
+
+
+class PasswordChangeIn(Struct, forbid_unknown_fields=True):
+    """POST /api/auth/password (kept here until the schemas package settles)."""
+
+    current_password: Annotated[str, Meta(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Meta(min_length=1, max_length=1024)]

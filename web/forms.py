@@ -16,11 +16,13 @@ problem lands beside the field that caused it. Templates render fields with the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import msgspec
 from litestar import Request
 
 from legal_tracker.errors import Conflict, Invalid
@@ -30,6 +32,7 @@ T = TypeVar("T")
 
 # A service may name a field differently from the form (the stored column vs the API name).
 ALIASES = {"court": "court_id", "office": "office_id"}
+_AT = re.compile(r" - at `\$\.?([^`]*)`")
 
 
 class Form:
@@ -151,6 +154,19 @@ class Form:
         except ValueError:
             self.add(name, _("Enter a date like 2026-12-03"))
             return None
+
+
+def convert(form: Form, kind: type[T], values: dict[str, Any]) -> T | None:
+    """Check ``values`` against the API's own request type (lengths, ranges, vocabularies), so a
+    page accepts exactly what the API accepts; a refusal lands beside its field."""
+    try:
+        return msgspec.convert(values, kind)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        match = _AT.search(text)
+        field = match.group(1).split(".")[0].split("[")[0] if match else "form"
+        form.add(field, _AT.sub("", text))
+        return None
 
 
 async def attempt(form: Form, action: Callable[[], Awaitable[T]]) -> T | None:

@@ -77,3 +77,19 @@ def label(vocabulary: str, key: str | None) -> str:
 def options(vocabulary: str) -> list[tuple[str, str]]:
     """``(value, text)`` pairs for a select or checkboxes, in the vocabulary's order."""
     return [(key, gettext_(text)) for key, text in VOCABULARIES[vocabulary].items()]
+
+
+# What a page says after a successful POST redirected to it with ?done=<key>.
+DONE = {
+    "created": N_("Saved."), "saved": N_("Saved."), "rescheduled": N_("The hearing was moved."),
+    "adjourned": N_("The hearing was adjourned. This is the next hearing."),
+    "cancelled": N_("The hearing was cancelled."), "outcome": N_("The outcome was recorded."),
+    "accompaniment": N_("Who accompanies was saved."), "resent": N_("The reminder will be sent again."),
+    "password": N_("Your password was changed. Your other sessions were signed out."),
+    "subscribed": N_("Subscription created."), "revoked": N_("The subscription was revoked."),
+}
+
+
+def done_message(key: str | None) -> str | None:
+    text = DONE.get(key or "")
+    return gettext_(text) if text else None

@@ -54,6 +54,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     """A page. ``me`` (the signed-in person) is added from the request when there is one."""
     context.setdefault("me", getattr(request.state, "me", None))
     context.setdefault("request_path", request.url.path)
+    context.setdefault("done", labels.done_message(request.query_params.get("done")))
     return Template(template_name=template, context=context, status_code=status,
                     media_type="text/html")
 

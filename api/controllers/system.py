@@ -9,6 +9,7 @@ from api.auth import bearer_token, client_address
 from api.controllers.common import ACTOR, ERRORS, ProblemDetail
 from api.errors import problem
 from api.schemas import Health, LoginIn, LoginOut
+from api.schemas_roster import PasswordChangeIn
 from legal_tracker import db
 from legal_tracker.access import Actor
 from legal_tracker.accounts import auth as auth_service
@@ -42,6 +43,14 @@ class AuthController(Controller):
         request.app.state.login_limiter.check(address)
         issued = await auth_service.login(request.app.state.settings, data.email, data.password)
         return LoginOut(token=issued.token, expires_at=issued.expires_at, staff_id=issued.staff_id)
+
+    @post("/password", responses=ERRORS, status_code=204, dependencies=ACTOR,
+          security=[{"BearerToken": []}])
+    async def change_password(self, request: Request, actor: Actor, data: PasswordChangeIn) -> None:
+        """Change your own password. The current one is required; every other session and
+        token of yours ends (the one making this call stays valid)."""
+        await auth_service.change_password(actor, data.current_password, data.new_password,
+                                           keep_token=bearer_token(request))
 
     @post("/logout", responses=ERRORS, status_code=204, dependencies=ACTOR,
           security=[{"BearerToken": []}])

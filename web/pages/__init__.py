@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from web.pages import auth, day
+from web.pages import account, auth, calendar, cases, day, hearings
 
-PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS]
+PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDLERS,
+                 *calendar.HANDLERS, *account.HANDLERS]
