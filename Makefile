@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint deadcode typecheck install seed clean
+.PHONY: run test lint deadcode typecheck install seed clean screenshots
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -32,7 +32,11 @@ deadcode: $(STAMP)
 	$(BIN)/vulture legal_tracker api calendars documents vulture_whitelist.py --min-confidence 80
 
 typecheck: $(STAMP)
-	$(BIN)/mypy legal_tracker api calendars documents
+	$(BIN)/mypy legal_tracker api calendars documents web
+
+# The web app's pages at 360 and 1280 px, as docs/web.md shows them (needs chromium).
+screenshots: $(STAMP)
+	LEGAL_TRACKER_SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q tests/web -k browser
 
 seed: $(STAMP)
 	$(BIN)/legal-tracker seed-demo

@@ -24,6 +24,7 @@ from api.controllers.casework import CASEWORK_CONTROLLERS
 from api.controllers.documents import document_routes
 from api.controllers.organisation import CourtController, OfficeController, StaffController
 from api.controllers.reminders import ReminderController
+from api.controllers.roster import roster
 from api.controllers.sms_webhooks import SMS_WEBHOOKS
 from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import AuthController, health
@@ -36,6 +37,7 @@ from legal_tracker.accounts.auth import LoginRateLimiter
 from legal_tracker.reminders import dispatcher as sms_dispatcher
 from legal_tracker.scheduler import start_scheduler
 from legal_tracker.settings import Settings, get_settings
+from web import csrf_config, template_config, web_router
 
 log = logging.getLogger("legal_tracker")
 
@@ -43,7 +45,7 @@ log = logging.getLogger("legal_tracker")
 API_CONTROLLERS: list[Any] = [
     AuthController, OfficeController, CourtController, StaffController, SurvivorController,
     ContactController, CaseController, HearingController, CalendarSubscriptionController,
-    ReminderController, AuditController, *CASEWORK_CONTROLLERS,
+    ReminderController, AuditController, *CASEWORK_CONTROLLERS, roster,
 ]
 # Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
 PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]
@@ -84,7 +86,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 # Templates and filings; template uploads get a body limit of their own.
                 *document_routes(settings),
             ], security=[{"BearerToken": []}]),
+            # The staff web app: pages under /app/ (web/, docs/web.md).
+            web_router(),
         ],
+        template_config=template_config(),
+        csrf_config=csrf_config(settings),
         lifespan=[lifespan],
         middleware=[auth_middleware()],
         # JSON bodies and query strings are read strictly (api/inputs.py).

@@ -48,6 +48,8 @@ def auth_middleware() -> DefineMiddleware:
         BearerAuthMiddleware,
         exclude=[
             r"^/api/auth/login$", r"^/health$", r"^/schema", r"^/calendars/", r"^/webhooks/",
+            # The web app signs people in with its own session cookie (web/session.py).
+            r"^/$", r"^/app(/|$)",
         ],
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
 
 from api.controllers.common import (
@@ -25,6 +25,7 @@ from api.schemas.cases import (
     CancelIn,
     CaseCreate,
     CaseList,
+    CasePage,
     CaseRead,
     CaseUpdate,
     HearingCreate,
@@ -39,10 +40,23 @@ from api.schemas.common import TEXT, values_of
 from legal_tracker.cases import cases as case_svc
 from legal_tracker.cases import hearings as svc
 from legal_tracker.domain import CaseStatus, HearingKind, HearingStatus
+from legal_tracker.errors import FieldProblem, Invalid
 from legal_tracker.reminders.service import reminder_summaries
 from legal_tracker.validation import Checks
 
 RENAME = {"office_id": "office", "court_id": "court"}
+CASE_LIST_PARAMETERS = frozenset({"limit", "offset", "status", "office_id", "staff_id", "survivor_id",
+                                  "court_id", "reference", "q"})
+Search = Annotated[str | None, Parameter(max_length=100, pattern=TEXT, description=(
+    "search: part of the reference or court case number, a survivor code prefix, part of an "
+    "accused's name (case-insensitive)"))]
+
+
+def refuse_unknown_parameters(request: Request, allowed: frozenset[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise Invalid(problems=[FieldProblem(name, "unknown query parameter", "query")
+                                for name in unknown])
 
 
 class CaseController(Controller):
@@ -51,14 +65,23 @@ class CaseController(Controller):
     dependencies = ACTOR
 
     @get("/", responses=READ_ERRORS)
-    async def list_cases(self, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0,
-                         status: FromQuery[CaseStatus | None] = None, office_id: OptId = None,
-                         staff_id: OptId = None, survivor_id: OptId = None,
+    async def list_cases(self, request: Request, actor: CurrentActor, limit: Limit = 50,
+                         offset: Offset = 0, status: FromQuery[CaseStatus | None] = None,
+                         office_id: OptId = None, staff_id: OptId = None, survivor_id: OptId = None,
+                         court_id: OptId = None,
                          reference: Annotated[str | None, Parameter(max_length=64, pattern=TEXT)] = None,
-                         ) -> CaseList:
-        return read_page(CaseList, CaseRead, await case_svc.list_cases(
-            actor, page(limit, offset), status=status, office_id=office_id, staff_id=staff_id,
-            survivor_id=survivor_id, reference=reference))
+                         q: Search = None) -> CasePage:
+        """Newest first. ``q`` searches what people type: part of the reference or of the court
+        case number (any case), the start of a survivor code, part of an accused's name.
+        ``total`` counts every match. An unknown query parameter is refused (400)."""
+        refuse_unknown_parameters(request, CASE_LIST_PARAMETERS)
+        filters = {"status": status, "office_id": office_id, "staff_id": staff_id,
+                   "survivor_id": survivor_id, "reference": reference, "court_id": court_id, "q": q}
+        result = await case_svc.list_cases(actor, page(limit, offset), **filters)
+        listed = read_page(CaseList, CaseRead, result)
+        return CasePage(items=listed.items, limit=listed.limit, offset=listed.offset,
+                        next_offset=listed.next_offset,
+                        total=await case_svc.count_cases(actor, **filters))
 
     @post("/", responses=ERRORS)
     async def create_case(self, actor: CurrentActor, data: JSONBody[CaseCreate]) -> CaseRead:

@@ -9,7 +9,7 @@ from litestar.response import Response
 from api.auth import bearer_token, client_address
 from api.controllers.common import ACTOR, ERRORS, CurrentActor, ProblemDetail
 from api.errors import problem
-from api.schemas.system import Health, LoginIn, LoginOut
+from api.schemas.system import Health, LoginIn, LoginOut, PasswordChangeIn
 from legal_tracker import db
 from legal_tracker.accounts import auth as auth_service
 from legal_tracker.audit import Origin, current_origin
@@ -42,6 +42,15 @@ class AuthController(Controller):
         request.app.state.login_limiter.check(address)
         issued = await auth_service.login(request.app.state.settings, data.email, data.password)
         return LoginOut(token=issued.token, expires_at=issued.expires_at, staff_id=issued.staff_id)
+
+    @post("/password", responses=ERRORS, status_code=204, dependencies=ACTOR,
+          security=[{"BearerToken": []}])
+    async def change_password(self, request: Request, actor: CurrentActor,
+                              data: JSONBody[PasswordChangeIn]) -> None:
+        """Change your own password. The current one is required; every other session and
+        token of yours ends (the one making this call stays valid)."""
+        await auth_service.change_password(actor, data.current_password, data.new_password,
+                                           keep_token=bearer_token(request))
 
     @post("/logout", responses=ERRORS, status_code=204, dependencies=ACTOR,
           security=[{"BearerToken": []}])

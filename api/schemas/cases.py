@@ -222,3 +222,13 @@ class HearingHistoryRead(Struct):
     to_starts_at: datetime | None
     reason: str | None
     note: str | None
+
+
+class CasePage(Struct):
+    """GET /api/cases: one page of cases and the number of all that match."""
+
+    items: list[CaseRead]
+    limit: int
+    offset: int
+    next_offset: int | None
+    total: int

@@ -25,3 +25,8 @@ class Health(Struct):
     status: str
 
 
+class PasswordChangeIn(Struct, forbid_unknown_fields=True):
+    """POST /api/auth/password."""
+
+    current_password: Annotated[str, Meta(min_length=1, max_length=1024)]
+    new_password: Annotated[str, Meta(min_length=1, max_length=1024)]

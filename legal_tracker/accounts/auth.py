@@ -163,3 +163,45 @@ async def revoke_all_tokens(staff_id: int) -> None:
     await AuthToken.update({AuthToken.revoked_at: utcnow()}).where(
         (AuthToken.staff == staff_id) & AuthToken.revoked_at.is_null()
     )
+
+
+async def sign_out_everywhere(actor: Actor) -> None:
+    """End every session and API token of this person (the web's "sign out everywhere")."""
+    async with db.transaction():
+        await revoke_all_tokens(actor.staff_id)
+        await audit.record(actor.staff_id, "logout_everywhere", "staff", actor.staff_id,
+                           office_id=actor.office_id)
+
+
+async def change_password(actor: Actor, current: str, new: str, *,
+                          keep_token: str | None = None) -> None:
+    """Change one's own password: the current one is required; every other session and token
+    ends (``keep_token``, the one making the change, may stay)."""
+    from legal_tracker.accounts.passwords import MIN_PASSWORD_LENGTH
+    from legal_tracker.errors import Invalid
+
+    row = await Staff.select(Staff.password_hash).where(Staff.id == actor.staff_id).first()
+    ok = await asyncio.to_thread(verify_password, row["password_hash"] if row else None, current)
+    if not ok:
+        async with db.transaction():
+            await audit.record(actor.staff_id, "password_change_failed", "staff", actor.staff_id,
+                               office_id=actor.office_id)
+        raise Invalid("current_password", "is not your current password")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise Invalid("new_password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(new) > 1024:
+        raise Invalid("new_password", "must be at most 1024 characters")
+    if new == current:
+        raise Invalid("new_password", "must differ from the current password")
+    hashed = await asyncio.to_thread(hash_password, new)
+    now = utcnow()
+    async with db.transaction():
+        await Staff.update({Staff.password_hash: hashed, Staff.updated_at: now}).where(
+            Staff.id == actor.staff_id)
+        revoke = AuthToken.update({AuthToken.revoked_at: now}).where(
+            (AuthToken.staff == actor.staff_id) & AuthToken.revoked_at.is_null())
+        if keep_token:
+            revoke = revoke.where(AuthToken.token_hash != token_digest(keep_token))
+        await revoke
+        await audit.record(actor.staff_id, "password_changed", "staff", actor.staff_id,
+                           office_id=actor.office_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from legal_tracker import audit, db
 from legal_tracker.access import Actor, case_scope, office_visible, require_write, survivor_scope
 from legal_tracker.cases.tables import Accused, Case, CaseStaff, CaseSurvivor, Survivor
@@ -50,27 +52,72 @@ async def _attach_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-async def list_cases(actor: Actor, page: PageRequest, *, status: str | None = None,
-                     office_id: int | None = None, staff_id: int | None = None,
-                     survivor_id: int | None = None, reference: str | None = None) -> Any:
-    page = page.clamp()
-    query = _scoped(actor).order_by(Case.id, ascending=False)
+def _like(text: str, *, prefix: bool = False) -> str:
+    """A LIKE pattern matching ``text`` literally (its % and _ escaped), lower-cased."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%" if prefix else f"%{escaped}%"
+
+
+def search_clause(q: str) -> WhereRaw:
+    """What people type to find a case: part of the reference or the court case number
+    (any case), the start of a survivor's code, or part of an accused person's name."""
+    part, start = _like(q), _like(q, prefix=True)
+    return WhereRaw(
+        "(lower(\"legal_case\".\"reference\") LIKE {} ESCAPE '\\'"
+        " OR lower(coalesce(\"legal_case\".\"court_case_number\", '')) LIKE {} ESCAPE '\\'"
+        " OR \"legal_case\".\"id\" IN (SELECT cs.\"case\" FROM case_survivor cs"
+        " JOIN survivor s ON s.id = cs.survivor WHERE lower(s.code) LIKE {} ESCAPE '\\')"
+        " OR \"legal_case\".\"id\" IN (SELECT a.\"case\" FROM accused a"
+        " WHERE lower(a.name) LIKE {} ESCAPE '\\'))",
+        part, part, start, part)
+
+
+def _filters(*, status: str | None = None, office_id: int | None = None,
+             staff_id: int | None = None, survivor_id: int | None = None,
+             reference: str | None = None, court_id: int | None = None,
+             q: str | None = None) -> list[Any]:
+    where: list[Any] = []
     if status is not None:
-        query = query.where(Case.status == status)
+        where.append(Case.status == status)
     if office_id is not None:
-        query = query.where(Case.office == office_id)
+        where.append(Case.office == office_id)
+    if court_id is not None:
+        where.append(Case.court == court_id)
     if reference is not None:
-        query = query.where(Case.reference == reference)
+        where.append(Case.reference == reference)
     if staff_id is not None:
-        query = query.where(Case.id.is_in(
+        where.append(Case.id.is_in(
             CaseStaff.select(CaseStaff.case).where(CaseStaff.staff == staff_id)))
     if survivor_id is not None:
-        query = query.where(Case.id.is_in(
+        where.append(Case.id.is_in(
             CaseSurvivor.select(CaseSurvivor.case).where(CaseSurvivor.survivor == survivor_id)))
+    if q is not None and q.strip():
+        where.append(search_clause(q.strip()))
+    return where
+
+
+async def list_cases(actor: Actor, page: PageRequest, **filters: Any) -> Any:
+    """Filters: ``status``, ``office_id``, ``court_id``, ``staff_id`` (assigned),
+    ``survivor_id``, ``reference`` (exact) and ``q`` (search, see :func:`search_clause`)."""
+    page = page.clamp()
+    query = _scoped(actor).order_by(Case.id, ascending=False)
+    for clause in _filters(**filters):
+        query = query.where(clause)
     rows = await query.limit(page.limit + 1).offset(page.offset)
     result = page_of(rows, page)
     result.items[:] = await _attach_links(result.items)
     return result
+
+
+async def count_cases(actor: Actor, **filters: Any) -> int:
+    """How many cases :func:`list_cases` would page through with the same filters."""
+    query = Case.count()
+    scope = case_scope(actor)
+    if scope is not None:
+        query = query.where(scope)
+    for clause in _filters(**filters):
+        query = query.where(clause)
+    return await query
 
 
 async def fetch_case(actor: Actor, case_id: int) -> dict[str, Any]:

@@ -1,0 +1,8 @@
+"""Page controllers, one module per area. Each module exports ``HANDLERS``."""
+
+from __future__ import annotations
+
+from web.pages import account, auth, calendar, cases, day, hearings
+
+PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDLERS,
+                 *calendar.HANDLERS, *account.HANDLERS]
