@@ -1,5 +1,6 @@
-"""Fixtures for the reminder outbox: a family with consenting contacts, the fake gateway,
-and a dispatcher pointed at it."""
+"""Fixtures for the reminder tests, the pure units (``units/``) included: the fake gateway
+and retries without waiting; for the outbox, a family with consenting contacts and a
+dispatcher pointed at the fake gateway."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.reminders.units.fake_gateway import (
     FakeSmsServer,
 )
 
+# Retries without waiting, so failure-path tests stay fast.
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.0, max_delay=0.0, jitter=0.0)
 AT_SECRET = "at-webhook-secret-for-tests"
 OFFICE_PHONE = "+254700000000"
@@ -57,6 +59,11 @@ async def settings(settings: Settings) -> AsyncIterator[Settings]:
 def fake_sms() -> Iterator[FakeSmsServer]:
     with FakeSmsServer() as server:
         yield server
+
+
+@pytest.fixture
+def fast_retry() -> RetryPolicy:
+    return FAST_RETRY
 
 
 @pytest.fixture
