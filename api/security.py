@@ -67,7 +67,7 @@ def _methods_by_path(app: Any) -> dict[str, bytes]:
 async def complete_allow(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook. Litestar's automatic OPTIONS answer names only the methods of
     the first handler registered on a path (a controller's ``GET /`` and ``POST /`` are two
-    handlers): name every method the path has, on OPTIONS answers and 405s alike."""
+    handlers): any answer carrying ``Allow`` names every method of its route's path."""
     if message["type"] != "http.response.start":
         return
     headers = list(message.get("headers", []))
