@@ -76,8 +76,11 @@ async def _with_staff(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["accompanying_staff"] = staff[row["id"]]
         row["staff_ids"] = [s["id"] for s in row["accompanying_staff"]]
         zone = ZoneInfo(row["court_timezone"])
+        # Durations are absolute: add them to the instant, not to the wall-clock time (a
+        # 3-hour hearing across the night clocks go forward ends 4 wall-clock hours later).
+        ends_at = to_utc(row["starts_at"]) + timedelta(minutes=row["duration_minutes"])
         row["starts_at"] = row["starts_at"].astimezone(zone)
-        row["ends_at"] = row["starts_at"] + timedelta(minutes=row["duration_minutes"])
+        row["ends_at"] = ends_at.astimezone(zone)
         out.append(row)
     return out
 
