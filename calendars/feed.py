@@ -308,6 +308,11 @@ def _location(hearing: FeedHearing) -> str:
     return ", ".join(p.strip() for p in parts if p and p.strip())
 
 
+def hearing_event(hearing: FeedHearing, info: FeedInfo) -> bytes:
+    """One hearing's VEVENT, as ``build_feed`` writes it (cached in this process)."""
+    return _hearing_event(hearing, info)
+
+
 def _hearing_event(hearing: FeedHearing, info: FeedInfo) -> bytes:
     # The whole (hashable) dataclass is the key: a renamed court or member of staff changes
     # the event even when the hearing's own version does not.
@@ -397,9 +402,13 @@ def timezone_range(hearings: Sequence[FeedHearing]) -> tuple[date, date] | None:
     bytes stable while events come and go, and one cached component per zone."""
     if not hearings:
         return None
+    return span_for(min(h.starts_at for h in hearings), max(h.ends_at for h in hearings))
+
+
+def span_for(first_start: datetime, last_end: datetime) -> tuple[date, date]:
     # A day either side: the local date may differ from the UTC date.
-    first = min(h.starts_at for h in hearings) - timedelta(days=1)
-    last = max(h.ends_at for h in hearings) + timedelta(days=1)
+    first = first_start - timedelta(days=1)
+    last = last_end + timedelta(days=1)
     return (min(TIMEZONE_SPAN[0], date(first.year, 1, 1)),
             max(TIMEZONE_SPAN[1], date(last.year + 1, 1, 1)))
 
@@ -424,11 +433,13 @@ def _observance(start_utc: datetime, before: timedelta, local: datetime) -> byte
 
 def _changes(zone: ZoneInfo, first: datetime, last: datetime) -> list[datetime]:
     """The instants (UTC) between ``first`` and ``last`` at which the zone's UTC offset
-    changes: sampled daily, then each change found to the second by bisection."""
+    changes: sampled every few days (no zone changes its offset twice within a week),
+    then each change found to the second by bisection."""
     found = []
     previous = first
     previous_offset = previous.astimezone(zone).utcoffset()
-    moment = first + timedelta(days=1)
+    step = timedelta(days=5)
+    moment = first + step
     while previous < last:
         moment = min(moment, last)
         offset = moment.astimezone(zone).utcoffset()
@@ -444,7 +455,7 @@ def _changes(zone: ZoneInfo, first: datetime, last: datetime) -> list[datetime]:
             found.append(high)
             previous_offset = offset
         previous = moment
-        moment = moment + timedelta(days=1)
+        moment = moment + step
     return found
 
 
@@ -506,9 +517,21 @@ def build_feed(info: FeedInfo, hearings: Iterable[FeedHearing],
     cancelled ones only for 30 days) is the caller's decision."""
     hs, ds = _ordered(hearings, deadlines)
     _check_unique(hs, ds)
-    parts = [_header(info), *_timezones_for(hs)]
-    parts.extend(_hearing_event(h, info) for h in hs)
-    parts.extend(_deadline_event(d, info) for d in ds)
+    return assemble_feed(info, [(h.starts_at, h.ends_at, h.court_timezone,
+                                 _hearing_event(h, info)) for h in hs], ds)
+
+
+def assemble_feed(info: FeedInfo, events: Sequence[tuple[datetime, datetime, str, bytes]],
+                  deadlines: Sequence[FeedDeadline] = ()) -> bytes:
+    """The feed from hearing events already serialised (``hearing_event``, or kept from an
+    earlier build), each with its UTC start and end and its court's zone, in order, and the
+    deadlines in order: a concatenation plus the VTIMEZONEs."""
+    parts = [_header(info)]
+    if events:
+        span = span_for(min(e[0] for e in events), max(e[1] for e in events))
+        parts.extend(vtimezone(tzid, *span) for tzid in sorted({e[2] for e in events}))
+    parts.extend(e[3] for e in events)
+    parts.extend(_deadline_event(d, info) for d in deadlines)
     parts.append(_END)
     return b"".join(parts)
 

@@ -215,7 +215,14 @@ async def update_case(actor: Actor, case_id: int, changes: dict[str, Any]) -> di
     async with db.transaction():
         if values:
             await Case.update({**values, Case.updated_at: utcnow()}).where(Case.id == case_id)
+        before = {r["staff"] for r in await CaseStaff.select(CaseStaff.staff).where(
+            CaseStaff.case == case_id)} if staff_ids is not None else set()
         await _replace_links(case_id, staff_ids, survivors, accused)
+        if staff_ids is not None:
+            # Deferred: hearings imports this module.
+            from legal_tracker.cases.hearings import release_accompaniments
+
+            await release_accompaniments(actor, case_id, before - set(staff_ids))
         detail: dict[str, Any] = {"fields": sorted(changes)}
         if "status" in values and values["status"] != current["status"]:
             detail["status"] = [current["status"], values["status"]]

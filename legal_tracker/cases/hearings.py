@@ -214,6 +214,40 @@ async def _set_staff(hearing_id: int, staff_ids: list[int]) -> None:
         ])
 
 
+async def release_accompaniments(actor: Actor, case_id: int, staff_ids: set[int]) -> list[int]:
+    """Inside the caller's transaction: people just removed from a case stop accompanying
+    its coming hearings, so the link never outlives their access (feeds, roster, lists).
+    Admins keep theirs: they still see the case. Each hearing changed gets a new version
+    (calendars update) and a history entry. Returns the hearings changed."""
+    if not staff_ids:
+        return []
+    losing = [r["id"] for r in await Staff.select(Staff.id).where(
+        Staff.id.is_in(sorted(staff_ids)) & (Staff.role != "admin"))]
+    if not losing:
+        return []
+    rows = await HearingStaff.select(HearingStaff.hearing).where(
+        HearingStaff.staff.is_in(losing) & (HearingStaff.hearing.case == case_id)
+        & (HearingStaff.hearing.status == "scheduled")
+        & (HearingStaff.hearing.starts_at >= utcnow()))
+    changed = sorted({r["hearing"] for r in rows})
+    now = utcnow()
+    for hearing_id in changed:
+        await HearingStaff.delete().where(
+            (HearingStaff.hearing == hearing_id) & HearingStaff.staff.is_in(losing))
+        version = await _bump(hearing_id, now)
+        await _history(hearing_id, actor, "updated", version,
+                       note="staff_ids (removed from the case)")
+    return changed
+
+
+async def _bump(hearing_id: int, now: datetime) -> int:
+    """Raises a hearing's version by one in place (no lost update: one statement)."""
+    await Hearing.update({Hearing.version: Hearing.version + 1, Hearing.updated_at: now}).where(
+        Hearing.id == hearing_id)
+    row = await Hearing.select(Hearing.version).where(Hearing.id == hearing_id).first()
+    return row["version"]
+
+
 async def create_hearing(actor: Actor, case_id: int, data: dict[str, Any]) -> dict[str, Any]:
     case = await fetch_case(actor, case_id)
     require_write(actor)

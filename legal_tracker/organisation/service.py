@@ -253,6 +253,12 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
         if changes.get("active") is False or "password" in changes:
             # Reactivating an account or changing a password must not bring old sessions back.
             await revoke_all_tokens(staff_id)
+        if changes.get("active") is False:
+            # Nor old calendar links: deactivation ends them for good (the table belongs to
+            # the calendars package, which this core must not import).
+            await Staff.raw(
+                "UPDATE calendar_subscription SET revoked_at = {} "
+                "WHERE owner = {} AND revoked_at IS NULL", utcnow(), staff_id)
         await audit.record(actor.staff_id, "update", "staff", staff_id,
                            office_id=current.get("office"),
                            detail={"fields": sorted(k for k in changes if k != "password")})
