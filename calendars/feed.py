@@ -45,7 +45,7 @@ from icalendar import Calendar, Event, vDuration
 from icalendar.enums import CLASS, STATUS, TRANSP
 
 # Bump whenever the layout of an event or the header changes, so every ETag changes with it.
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 PRODID = "-//Court accompaniment tracker//Court calendar 1.0//EN"
 # Clients that honour it (Apple, Thunderbird, Outlook) re-fetch hourly; Google ignores it.
 REFRESH = timedelta(hours=1)
@@ -108,7 +108,9 @@ class FeedInfo:
 
     ``calendar_uid`` must stay the same for the life of the subscription (RFC 7986 UID);
     ``domain`` is the right-hand side of every event UID, normally the public host name.
-    ``privacy="minimal"`` leaves out who accompanies and what to bring.
+    ``privacy="minimal"`` shows when and where only (kind, case reference, court, time and
+    the status of the hearing): not who accompanies, whether the survivor testifies or the
+    family attends, nor what to bring.
     """
 
     calendar_uid: str
@@ -275,13 +277,14 @@ def _description(hearing: FeedHearing, privacy: Privacy) -> str:
     zone = ZoneInfo(hearing.court_timezone)
     lines = []
     if privacy == "standard":
+        # ``minimal`` shows when and where only: nothing about the people involved.
         staff = ", ".join(hearing.accompanying_staff) or "nobody assigned yet"
         lines.append(f"Accompanying: {staff}")
-    lines.append("Survivor testifies: " + ("yes" if hearing.survivor_testifies else "no"))
-    if hearing.family_attends:
-        lines.append("Family attends: yes")
-    if privacy == "standard" and hearing.what_to_bring.strip():
-        lines.append(f"Bring: {hearing.what_to_bring.strip()}")
+        lines.append("Survivor testifies: " + ("yes" if hearing.survivor_testifies else "no"))
+        if hearing.family_attends:
+            lines.append("Family attends: yes")
+        if hearing.what_to_bring.strip():
+            lines.append(f"Bring: {hearing.what_to_bring.strip()}")
     if hearing.status == "cancelled":
         lines.append("This hearing was cancelled.")
     if hearing.adjourned_to is not None:

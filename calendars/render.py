@@ -230,10 +230,11 @@ async def _content_modified_at(feed: FeedRequest, etag: str, now: datetime) -> d
 
 def last_modified_header(modified: datetime, now: datetime) -> datetime:
     """HTTP dates have whole seconds, and Last-Modified must never be later than Date: the
-    second after the change once that second has passed, the second of the change until
-    then. ``not_modified_since`` is the matching If-Modified-Since test."""
-    ceiling = _ceil_second(modified)
-    return ceiling if ceiling <= now else modified.replace(microsecond=0)
+    second after the change, but never later than the second before now (a server's Date
+    header may lag the clock by a fraction of a second). ``not_modified_since`` is the
+    matching If-Modified-Since test: a date earlier than the second after the change never
+    proves the client has this content, so it costs at most one more full download."""
+    return min(_ceil_second(modified), now.replace(microsecond=0) - timedelta(seconds=1))
 
 
 def not_modified_since(modified: datetime, since: datetime) -> bool:
@@ -245,6 +246,23 @@ def not_modified_since(modified: datetime, since: datetime) -> bool:
 def _ceil_second(value: datetime) -> datetime:
     floor = value.replace(microsecond=0)
     return floor if floor == value else floor + timedelta(seconds=1)
+
+
+async def warm_up() -> None:
+    """Builds what every first fetch after a restart would otherwise pay for: the VTIMEZONE
+    of every court's zone and the calendar header machinery. Called once at start-up."""
+    from legal_tracker.organisation.tables import Court
+
+    zones = sorted({r["timezone"] for r in await Court.select(Court.timezone).distinct()})
+    first, last = ical.TIMEZONE_SPAN
+    for zone in zones:
+        try:
+            ical.vtimezone(zone, first, last)
+        except (ValueError, KeyError, OSError):  # an unknown zone fails when it is used
+            continue
+    ical.environment_marker()
+    ical.assemble_feed(ical.FeedInfo(calendar_uid="warm-up@invalid", name="", domain="invalid"),
+                       [])
 
 
 async def prepare_feed(feed: FeedRequest, settings: Settings) -> PreparedFeed:

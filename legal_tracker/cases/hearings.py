@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from legal_tracker import audit, db, hooks
 from legal_tracker.access import Actor, hearing_scope, require_write
-from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.cases import check_court_of_office, fetch_case
 from legal_tracker.cases.tables import Case, CaseStaff, Hearing, HearingHistory, HearingStaff
 from legal_tracker.common import PageRequest, check_id, page_of, to_utc, utcnow
 from legal_tracker.errors import Conflict, Invalid, NotFound
@@ -159,9 +159,9 @@ async def _check_staff(case: dict[str, Any], staff_ids: list[int], checks: Check
             checks.add("staff_ids", f"staff {sid} does not exist or is not active in this office")
 
 
-async def _check_court(court_id: int | None, checks: Checks) -> None:
-    if court_id is not None and not await Court.exists().where(Court.id == check_id("court", court_id)):
-        checks.add("court_id", "no such court")
+async def _check_court(court_id: int | None, office_id: int, checks: Checks) -> None:
+    if court_id is not None:
+        await check_court_of_office(court_id, office_id, checks)
 
 
 async def overlapping_accompaniments(hearing_id: int, staff_ids: list[int]) -> list[dict]:
@@ -257,7 +257,8 @@ async def create_hearing(actor: Actor, case_id: int, data: dict[str, Any]) -> di
     checks = Checks()
     if values["court"] is None:
         checks.add("court_id", "required when the case has no court")
-    await _check_court(values["court"], checks)
+    if values["court"] is not None:
+        await _check_court(values["court"], case["office"], checks)
     staff_ids = values.pop("staff_ids", None) or []
     await _check_staff(case, staff_ids, checks)
     checks.instant("starts_at", values["starts_at"])
@@ -287,7 +288,7 @@ async def update_hearing(actor: Actor, hearing_id: int, changes: dict[str, Any])
         raise Invalid("starts_at", "use POST /api/hearings/{id}/reschedule or /adjourn to move a hearing")
     case = await Case.select(Case.id, Case.office).where(Case.id == current["case"]).first()
     checks = Checks()
-    await _check_court(values.get("court"), checks)
+    await _check_court(values.get("court"), case["office"], checks)
     staff_ids = values.pop("staff_ids", None)
     if staff_ids is not None:
         await _check_staff(case, staff_ids, checks)

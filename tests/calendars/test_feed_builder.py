@@ -339,12 +339,16 @@ def test_the_feeds_own_words_never_name_the_kind_of_crime():
         assert word not in text
 
 
-def test_minimal_privacy_leaves_out_staff_and_what_to_bring():
+def test_minimal_privacy_shows_when_and_where_only():
     info = dataclasses.replace(INFO, privacy="minimal")
-    h = hearing(1, "2026-05-04T09:00", "Africa/Nairobi", what_to_bring="Medical report")
-    description = str(_one(build_feed(info, [h]))["DESCRIPTION"])
+    h = hearing(1, "2026-05-04T09:00", "Africa/Nairobi", what_to_bring="Medical report",
+                survivor_testifies=True, family_attends=True)
+    event = _one(build_feed(info, [h]))
+    description = str(event.get("DESCRIPTION", ""))
     assert "Grace" not in description and "Medical report" not in description
-    assert "Survivor testifies: no" in description
+    assert "Survivor" not in description and "Family" not in description
+    assert str(event["SUMMARY"]) == "Mention — CR 1/2026"
+    assert "Kibera Law Courts" in str(event["LOCATION"])
     assert feed_etag(info, [h]) != feed_etag(INFO, [h])
 
 

@@ -87,10 +87,11 @@ async def test_reschedule_keeps_uid_and_raises_sequence_and_etag(world):
     assert again.status_code == 304 and again.content == b""
     unchanged = await _fetch(world, sub["url"])
     assert unchanged.content == first.content and unchanged.headers["etag"] == etag
-    # Last-Modified has whole seconds; once the second after it has passed, the content is
-    # known not to have changed since (a date within that second might predate a change).
+    # Last-Modified has whole seconds and is never later than the second before the response
+    # (so never later than its Date); a date from the second after the change on proves the
+    # client has this content: at most two seconds after what a fresh fetch reports.
     seen = parsedate_to_datetime(first.headers["last-modified"])
-    later = format_datetime(seen + timedelta(seconds=1), usegmt=True)
+    later = format_datetime(seen + timedelta(seconds=2), usegmt=True)
     since = await _fetch(world, sub["url"], **{"If-Modified-Since": later})
     assert since.status_code == 304
     moved = await world.client.post(f"/api/hearings/{hearing['id']}/reschedule",
