@@ -31,10 +31,26 @@ from legal_tracker.access import Actor
 from legal_tracker.cases import cases as case_svc
 from legal_tracker.cases import hearings as svc
 from legal_tracker.domain import CaseStatus, HearingKind, HearingStatus
+from legal_tracker.errors import Invalid
 from legal_tracker.reminders.service import reminder_summaries
 from legal_tracker.validation import Checks
 
 RENAME = {"office_id": "office", "court_id": "court"}
+
+IfMatch = Annotated[str | None, Parameter(
+    header="If-Match", required=False, max_length=40,
+    description="the hearing's `version` as read (e.g. `\"3\"`): the change applies only to "
+                "that version, otherwise 409")]
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``3`` or ``W/"3"``)."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip().strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise Invalid("If-Match", "must be the hearing's version, e.g. \"3\"")
+    return int(value)
 
 
 class CaseController(Controller):
@@ -119,29 +135,36 @@ class HearingController(Controller):
 
     @patch("/{hearing_id:int}", responses=ERRORS)
     async def update_hearing(self, actor: Actor, hearing_id: PathId,
-                             data: HearingUpdate) -> HearingRead:
-        return read(HearingRead, await svc.update_hearing(actor, hearing_id,
-                                                          values_of(data, RENAME)))
+                             data: HearingUpdate, if_match: IfMatch = None) -> HearingRead:
+        return read(HearingRead, await svc.update_hearing(
+            actor, hearing_id, values_of(data, RENAME), expected_version(if_match)))
 
     @post("/{hearing_id:int}/reschedule", responses=ERRORS, status_code=200)
-    async def reschedule(self, actor: Actor, hearing_id: PathId, data: RescheduleIn) -> HearingRead:
+    async def reschedule(self, actor: Actor, hearing_id: PathId, data: RescheduleIn,
+                         if_match: IfMatch = None) -> HearingRead:
         """Before the day: the same hearing moves; its version rises."""
         return read(HearingRead, await svc.reschedule_hearing(
-            actor, hearing_id, data.starts_at, data.reason))
+            actor, hearing_id, data.starts_at, data.reason, expected_version(if_match)))
 
     @post("/{hearing_id:int}/adjourn", responses=ERRORS, status_code=201)
-    async def adjourn(self, actor: Actor, hearing_id: PathId, data: AdjournIn) -> HearingRead:
+    async def adjourn(self, actor: Actor, hearing_id: PathId, data: AdjournIn,
+                      if_match: IfMatch = None) -> HearingRead:
         """On the day: this hearing becomes ``adjourned`` and the returned one is created."""
         return read(HearingRead, await svc.adjourn_hearing(
-            actor, hearing_id, data.next_starts_at, data.reason, data.note))
+            actor, hearing_id, data.next_starts_at, data.reason, data.note,
+            expected_version(if_match)))
 
     @post("/{hearing_id:int}/cancel", responses=ERRORS, status_code=200)
-    async def cancel(self, actor: Actor, hearing_id: PathId, data: CancelIn) -> HearingRead:
-        return read(HearingRead, await svc.cancel_hearing(actor, hearing_id, data.reason))
+    async def cancel(self, actor: Actor, hearing_id: PathId, data: CancelIn,
+                     if_match: IfMatch = None) -> HearingRead:
+        return read(HearingRead, await svc.cancel_hearing(actor, hearing_id, data.reason,
+                                                          expected_version(if_match)))
 
     @post("/{hearing_id:int}/outcome", responses=ERRORS, status_code=200)
-    async def outcome(self, actor: Actor, hearing_id: PathId, data: OutcomeIn) -> HearingRead:
-        return read(HearingRead, await svc.record_outcome(actor, hearing_id, values_of(data)))
+    async def outcome(self, actor: Actor, hearing_id: PathId, data: OutcomeIn,
+                      if_match: IfMatch = None) -> HearingRead:
+        return read(HearingRead, await svc.record_outcome(actor, hearing_id, values_of(data),
+                                                          expected_version(if_match)))
 
     @get("/{hearing_id:int}/history", responses=READ_ERRORS)
     async def history(self, actor: Actor, hearing_id: PathId) -> list[HearingHistoryRead]:
