@@ -85,6 +85,8 @@ class OfficeCreate(Base):
     phone: Phone | None = None
     sms_sender_name: Annotated[str, Meta(max_length=64, pattern=TEXT)] | None = None
     reminder_policy: ReminderPolicy | None = None
+    # The language filings are drafted in (BCP 47); a filing may ask for another.
+    language: Language = "en"
 
 
 class OfficeUpdate(Base):
@@ -94,6 +96,7 @@ class OfficeUpdate(Base):
     phone: Phone | None | UnsetType = UNSET
     sms_sender_name: Annotated[str, Meta(max_length=64, pattern=TEXT)] | None | UnsetType = UNSET
     reminder_policy: ReminderPolicy | None | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
 
 
 class OfficeRead(Struct):
@@ -106,6 +109,7 @@ class OfficeRead(Struct):
     reminder_policy: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    language: str = "en"
 
 
 class OfficeList(Page):
