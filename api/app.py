@@ -31,6 +31,7 @@ from api.controllers.system import AuthController, health
 from api.errors import EXCEPTION_HANDLERS, openapi_router
 from api.inputs import ApiRequest, check_query
 from api.security import add_security_headers, complete_allow
+from calendars.render import warm_up as calendar_warm_up
 from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
 from legal_tracker.accounts.auth import LoginRateLimiter
@@ -63,6 +64,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await db.setup(settings)
         # The SMS gateway is built from the settings once; the dispatcher tick uses it.
         await sms_dispatcher.start(settings)
+        if manage_database:
+            # Time-zone definitions and the feed machinery, built before the first subscriber
+            # polls after a deploy (calendars.render.warm_up).
+            await calendar_warm_up()
         scheduler = None
         if settings.scheduler:
             scheduler = start_scheduler()

@@ -1,17 +1,19 @@
 """Calendar feed latency, side by side with Radicale serving the same events, in one run.
 
-    .venv/bin/pip install radicale      # the reference server (not a project dependency)
-    .venv/bin/python bench/bench_calendar.py [--events 500 5000] [--requests 200]
+    .venv/bin/pip install -e '.[bench]'   # Radicale, the reference server; wrk and curl from Debian
+    .venv/bin/python bench/bench_calendar.py [--events 500 5000] [--seconds 5] [--restarts 5]
 
 For each size it seeds a fresh SQLite database with N hearings one member of staff
 accompanies, starts our server (uvicorn, one worker) and Radicale (one collection holding
-the very same events), and times sequential GETs over keep-alive connections:
+the very same events), and measures median latencies:
 
-* ours, full 200 response (no validator);
-* ours, 304 (If-None-Match with the current ETag);
-* Radicale, full GET of the collection.
+* ours, cold: the first GET after a restart (each hearing's event was stored by an earlier
+  fetch, the process has nothing in memory), with curl, over several restarts;
+* ours, warm 200: full responses (no validator), one connection, with wrk;
+* ours, 304: If-None-Match with the current ETag, with wrk;
+* Radicale: full GET of the collection, with wrk.
 
-Targets: 200 <= 0.5x Radicale, 304 <= 0.05x Radicale (medians).
+Targets (issue 14): cold <= 0.5x Radicale, warm 200 <= 0.05x, 304 <= 0.02x.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,7 +40,7 @@ async def seed(env: dict[str, str], events: int) -> str:
     from calendars.subscriptions import create_subscription
     from legal_tracker import db
     from legal_tracker.access import Actor
-    from legal_tracker.cases.tables import Case, Hearing, HearingStaff
+    from legal_tracker.cases.tables import Case, CaseStaff, Hearing, HearingStaff
     from legal_tracker.migrate import migrate
     from legal_tracker.organisation.tables import Court, Office, Staff
     from legal_tracker.settings import load_settings
@@ -59,6 +61,8 @@ async def seed(env: dict[str, str], events: int) -> str:
                                       updated_at=now)).returning(Staff.id))[0]["id"]
     case = (await Case.insert(Case(office=office, court=courts[0], reference="CR 1/2026",
                                    created_at=now, updated_at=now)).returning(Case.id))[0]["id"]
+    # Assigned to the case: a staff feed shows only hearings its member may see.
+    await CaseStaff.insert(CaseStaff(case=case, staff=staff))
     batch = []
     for i in range(events):
         batch.append(Hearing(case=case, court=courts[i % 3], courtroom=f"Room {i % 7}",
@@ -76,20 +80,32 @@ async def seed(env: dict[str, str], events: int) -> str:
     return created.url.rsplit("/", 1)[1].removesuffix(".ics")
 
 
-async def timed(client: httpx.AsyncClient, url: str, n: int, headers: dict[str, str] | None = None,
-                expect: int = 200) -> list[float]:
-    for _ in range(5):  # warm-up
-        await client.get(url, headers=headers)
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        response = await client.get(url, headers=headers)
-        samples.append(time.perf_counter() - start)
-        assert response.status_code == expect, response.status_code
-    return samples
+def wrk_median_ms(url: str, seconds: int, headers: dict[str, str] | None = None) -> float:
+    """Median latency of sequential requests on one keep-alive connection, measured by wrk."""
+    cmd = ["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        cmd[1:1] = ["-H", f"{name}: {value}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx or 3xx responses" in out:
+        raise RuntimeError(out)
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == "50%":
+            value = parts[1]
+            for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+                if value.endswith(unit):
+                    return float(value.removesuffix(unit)) * factor
+    raise RuntimeError(f"no median in wrk output:\n{out}")
 
 
-async def run_size(events: int, requests: int) -> dict[str, float]:
+def curl_ms(url: str) -> float:
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", url],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "200", out
+    return float(out[1]) * 1000
+
+
+def run_size(events: int, seconds: int, restarts: int) -> dict[str, float]:
     work = Path(tempfile.mkdtemp(prefix="bench-cal-"))
     port = free_port()
     env = {**os.environ,
@@ -97,10 +113,11 @@ async def run_size(events: int, requests: int) -> dict[str, float]:
            "LEGAL_TRACKER_DATA_DIR": str(work), "LEGAL_TRACKER_SCHEDULER": "off",
            "LEGAL_TRACKER_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "LEGAL_TRACKER_LOG_LEVEL": "WARNING", "LEGAL_TRACKER_FEED_RATE_PER_MINUTE": "1000000"}
-    token = await seed(env, events)
-    ours = Server([PYTHON, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port),
-                   "--log-level", "warning", "--no-access-log"], env,
-                  f"http://127.0.0.1:{port}/health", work / "ours.log")
+    token = asyncio.run(seed(env, events))
+    serve = [PYTHON, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port),
+             "--log-level", "warning", "--no-access-log"]
+    health = f"http://127.0.0.1:{port}/health"
+    feed_url = f"http://127.0.0.1:{port}/calendars/{token}.ics"
     rport = free_port()
     storage = work / "radicale"
     config = work / "radicale.conf"
@@ -108,41 +125,47 @@ async def run_size(events: int, requests: int) -> dict[str, float]:
                       "[auth]\ntype = none\n"
                       f"[storage]\nfilesystem_folder = {storage}\n[logging]\nlevel = warning\n"
                       "[rights]\ntype = authenticated\n")
-    radicale = Server([PYTHON, "-m", "radicale", "--config", str(config)], env,
-                      f"http://127.0.0.1:{rport}/", work / "radicale.log")
-    with ours, radicale:
-        feed_url = f"http://127.0.0.1:{port}/calendars/{token}.ics"
-        async with httpx.AsyncClient(timeout=900) as client:
-            body = (await client.get(feed_url)).content
-            collection = f"http://127.0.0.1:{rport}/bench/court/"
-            auth = {"Authorization": "Basic YmVuY2g6eA=="}  # bench:x; Radicale's auth is "none"
-            await client.request("PROPFIND", f"http://127.0.0.1:{rport}/bench/", headers=auth)
-            put = await client.put(collection, content=body,
-                                   headers={"Content-Type": "text/calendar", **auth})
-            assert put.status_code in (200, 201), put.text
-            check = await client.get(collection, headers=auth)
-            assert check.text.count("BEGIN:VEVENT") == events, "radicale holds a different set"
-            etag = (await client.get(feed_url)).headers["etag"]
-            full = await timed(client, feed_url, requests)
-            not_modified = await timed(client, feed_url, requests, {"If-None-Match": etag}, 304)
-            reference = await timed(client, collection, requests, auth)
-    med = statistics.median
-    return {"events": events, "ours_200_ms": med(full) * 1000, "ours_304_ms": med(not_modified) * 1000,
-            "radicale_ms": med(reference) * 1000, "bytes": len(body)}
+    auth = {"Authorization": "Basic YmVuY2g6eA=="}  # bench:x; Radicale's auth is "none"
+    collection = f"http://127.0.0.1:{rport}/bench/court/"
+    with Server([PYTHON, "-m", "radicale", "--config", str(config)], env,
+                f"http://127.0.0.1:{rport}/", work / "radicale.log"):
+        with Server(serve, env, health, work / "ours.log"):
+            body = httpx.get(feed_url, timeout=900).content  # renders and stores every event
+        httpx.request("PROPFIND", f"http://127.0.0.1:{rport}/bench/", headers=auth)
+        put = httpx.put(collection, content=body, timeout=900,
+                        headers={"Content-Type": "text/calendar", **auth})
+        assert put.status_code in (200, 201), put.text
+        check = httpx.get(collection, headers=auth, timeout=900)
+        assert check.text.count("BEGIN:VEVENT") == events, "radicale holds a different set"
+        cold = []
+        for _ in range(restarts):
+            # A fresh process, up with its database open and nothing else: the first fetch
+            # is a cold build from the stored events.
+            with Server(serve, env, health, work / "ours.log"):
+                cold.append(curl_ms(feed_url))
+        with Server(serve, env, health, work / "ours.log"):
+            etag = httpx.get(feed_url, timeout=900).headers["etag"]
+            full = wrk_median_ms(feed_url, seconds)
+            not_modified = wrk_median_ms(feed_url, seconds, {"If-None-Match": etag})
+            reference = wrk_median_ms(collection, seconds, auth)
+    return {"events": events, "cold_ms": statistics.median(cold), "ours_200_ms": full,
+            "ours_304_ms": not_modified, "radicale_ms": reference, "bytes": len(body)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, nargs="+", default=[500, 5000])
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--restarts", type=int, default=5)
     args = parser.parse_args()
-    print(f"{'events':>7} {'bytes':>9} {'ours 200':>10} {'ours 304':>10} {'radicale':>10} "
-          f"{'200/rad':>8} {'304/rad':>8}")
+    print(f"{'events':>7} {'bytes':>9} {'cold':>10} {'warm 200':>10} {'304':>10} {'radicale':>10} "
+          f"{'cold/rad':>8} {'200/rad':>8} {'304/rad':>8}")
     for n in args.events:
-        r = asyncio.run(run_size(n, args.requests))
-        print(f"{r['events']:>7} {r['bytes']:>9} {r['ours_200_ms']:>8.2f}ms {r['ours_304_ms']:>8.2f}ms "
-              f"{r['radicale_ms']:>8.2f}ms {r['ours_200_ms'] / r['radicale_ms']:>8.3f} "
-              f"{r['ours_304_ms'] / r['radicale_ms']:>8.3f}")
+        r = run_size(n, args.seconds, args.restarts)
+        rad = r["radicale_ms"]
+        print(f"{r['events']:>7} {r['bytes']:>9} {r['cold_ms']:>8.2f}ms {r['ours_200_ms']:>8.2f}ms "
+              f"{r['ours_304_ms']:>8.2f}ms {rad:>8.2f}ms {r['cold_ms'] / rad:>8.3f} "
+              f"{r['ours_200_ms'] / rad:>8.3f} {r['ours_304_ms'] / rad:>8.3f}")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ module only decides *how* they look in an RFC 5545 / RFC 7986 feed:
   lets a published feed use the time the information was last revised, and a DTSTAMP of
   "now" would make every response different and every ETag useless.
 * Times are in the court's zone (never floating, never only UTC) with one VTIMEZONE per TZID,
-  generated from zoneinfo and valid from the first to the last event of the feed, so
-  clients get daylight-saving right without trusting their own tz database for our TZID.
+  generated from zoneinfo, one observance per change, over a fixed span of years (widened
+  when an event falls outside it), so clients get daylight-saving right without trusting
+  their own tz database for our TZID. A time in the hour that happens twice when clocks go
+  back is written in UTC: it is the one form every parser reads as the same instant.
 * Deadlines are all-day events with their own stable UIDs.
 * Privacy: the input types simply have no field for a survivor's name or the offence. A
   SUMMARY is the kind of hearing and the case reference; CLASS is PRIVATE.
@@ -36,13 +38,13 @@ from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 import icalendar
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Event, vDuration
 from icalendar.enums import CLASS, STATUS, TRANSP
 
 from legal_tracker.domain import HearingKind, HearingStatus
 
 # Bump whenever the layout of an event or the header changes, so every ETag changes with it.
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "5"
 PRODID = "-//Court accompaniment tracker//Court calendar 1.0//EN"
 # Clients that honour it (Apple, Thunderbird, Outlook) re-fetch hourly; Google ignores it.
 REFRESH = timedelta(hours=1)
@@ -102,7 +104,9 @@ class FeedInfo:
 
     ``calendar_uid`` must stay the same for the life of the subscription (RFC 7986 UID);
     ``domain`` is the right-hand side of every event UID, normally the public host name.
-    ``privacy="minimal"`` leaves out who accompanies and what to bring.
+    ``privacy="minimal"`` shows when and where only (kind, case reference, court, time and
+    the status of the hearing): not who accompanies, whether the survivor testifies or the
+    family attends, nor what to bring.
     """
 
     calendar_uid: str
@@ -260,13 +264,14 @@ def _description(hearing: FeedHearing, privacy: Privacy) -> str:
     zone = ZoneInfo(hearing.court_timezone)
     lines = []
     if privacy == "standard":
+        # ``minimal`` shows when and where only: nothing about the people involved.
         staff = ", ".join(hearing.accompanying_staff) or "nobody assigned yet"
         lines.append(f"Accompanying: {staff}")
-    lines.append("Survivor testifies: " + ("yes" if hearing.survivor_testifies else "no"))
-    if hearing.family_attends:
-        lines.append("Family attends: yes")
-    if privacy == "standard" and hearing.what_to_bring.strip():
-        lines.append(f"Bring: {hearing.what_to_bring.strip()}")
+        lines.append("Survivor testifies: " + ("yes" if hearing.survivor_testifies else "no"))
+        if hearing.family_attends:
+            lines.append("Family attends: yes")
+        if hearing.what_to_bring.strip():
+            lines.append(f"Bring: {hearing.what_to_bring.strip()}")
     if hearing.status == "cancelled":
         lines.append("This hearing was cancelled.")
     if hearing.adjourned_to is not None:
@@ -279,9 +284,11 @@ def _description(hearing: FeedHearing, privacy: Privacy) -> str:
 
 def _local(value: datetime, zone: ZoneInfo) -> datetime:
     local = value.astimezone(zone)
-    if local.fold and local.utcoffset() != local.replace(fold=0).utcoffset():
-        # The second 01:30 of a night the clocks go back: RFC 5545 reads a TZID time as the
-        # first occurrence, so only UTC can say which one is meant.
+    if local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset():
+        # A wall-clock time that happens twice (01:30 the night the clocks go back). RFC 5545
+        # says a TZID time then means the first one, but parsers disagree (several take the
+        # second), so a time in the repeated hour, first or second pass, is written in UTC:
+        # the one form every client reads as the same instant.
         return value
     return local
 
@@ -289,6 +296,11 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
 def _location(hearing: FeedHearing) -> str:
     parts = (hearing.court_name, hearing.courtroom, hearing.court_address)
     return ", ".join(p.strip() for p in parts if p and p.strip())
+
+
+def hearing_event(hearing: FeedHearing, info: FeedInfo) -> bytes:
+    """One hearing's VEVENT, as ``build_feed`` writes it (cached in this process)."""
+    return _hearing_event(hearing, info)
 
 
 def _hearing_event(hearing: FeedHearing, info: FeedInfo) -> bytes:
@@ -367,24 +379,101 @@ def _header(info: FeedInfo) -> bytes:
     return body
 
 
+# Every VTIMEZONE covers at least these years, whatever the events: clients that keep a zone
+# by its TZID across refreshes (vobject, and so Radicale, does for the life of the process)
+# would otherwise go on using a narrower definition from an earlier fetch, and a hearing in a
+# later year would be read in the wrong offset.
+TIMEZONE_SPAN = (date(2020, 1, 1), date(2040, 1, 1))
+
+
 def timezone_range(hearings: Sequence[FeedHearing]) -> tuple[date, date] | None:
-    """The span every VTIMEZONE of the feed covers: whole calendar years from the year of
-    the first event to the end of the year of the last. Whole years keep the cached
-    components few and the bytes stable while events come and go within a year."""
+    """The span every VTIMEZONE of the feed covers: ``TIMEZONE_SPAN``, widened to whole
+    calendar years when an event falls outside it. The same span for every feed keeps the
+    bytes stable while events come and go, and one cached component per zone."""
     if not hearings:
         return None
+    return span_for(min(h.starts_at for h in hearings), max(h.ends_at for h in hearings))
+
+
+def span_for(first_start: datetime, last_end: datetime) -> tuple[date, date]:
     # A day either side: the local date may differ from the UTC date.
-    first = min(h.starts_at for h in hearings) - timedelta(days=1)
-    last = max(h.ends_at for h in hearings) + timedelta(days=1)
-    return date(first.year, 1, 1), date(last.year + 1, 1, 1)
+    first = first_start - timedelta(days=1)
+    last = last_end + timedelta(days=1)
+    return (min(TIMEZONE_SPAN[0], date(first.year, 1, 1)),
+            max(TIMEZONE_SPAN[1], date(last.year + 1, 1, 1)))
+
+
+def _offset(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
+
+
+def _observance(start_utc: datetime, before: timedelta, local: datetime) -> bytes:
+    kind = "DAYLIGHT" if local.dst() else "STANDARD"
+    # RFC 5545 3.6.5: an observance's DTSTART is the local time *before* the change (in
+    # TZOFFSETFROM), never floating-ambiguous: 01:00 for London's spring change, not 02:00.
+    onset = (start_utc + before).replace(tzinfo=None)
+    return (f"BEGIN:{kind}\r\nDTSTART:{onset:%Y%m%dT%H%M%S}\r\n"
+            f"TZOFFSETFROM:{_offset(before)}\r\nTZOFFSETTO:{_offset(local.utcoffset())}\r\n"
+            f"TZNAME:{local.tzname()}\r\nEND:{kind}\r\n").encode()
+
+
+def _changes(zone: ZoneInfo, first: datetime, last: datetime) -> list[datetime]:
+    """The instants (UTC) between ``first`` and ``last`` at which the zone's UTC offset
+    changes: sampled every few days (no zone changes its offset twice within a week),
+    then each change found to the second by bisection."""
+    found = []
+    previous = first
+    previous_offset = previous.astimezone(zone).utcoffset()
+    step = timedelta(days=5)
+    moment = first + step
+    while previous < last:
+        moment = min(moment, last)
+        offset = moment.astimezone(zone).utcoffset()
+        if offset != previous_offset:
+            low, high = previous, moment
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(microsecond=0)
+                if middle.astimezone(zone).utcoffset() == previous_offset:
+                    low = middle
+                else:
+                    high = middle
+            found.append(high)
+            previous_offset = offset
+        previous = moment
+        moment = moment + step
+    return found
 
 
 def vtimezone(tzid: str, first: date, last: date) -> bytes:
-    """A VTIMEZONE for ``tzid`` valid from ``first`` to ``last``, from zoneinfo, cached."""
+    """A VTIMEZONE for ``tzid`` valid from ``first`` to ``last``, from zoneinfo, cached.
+
+    Written here rather than by ``icalendar.Timezone.from_tzid`` because that one (7.x)
+    gathers a zone's changes into RDATE lists, which ical.js (Thunderbird) misreads: it skips
+    the observance's own DTSTART, so a feed spanning several years puts the first year's
+    daylight-saving hearings an hour off. It also adds a COMMENT, which RFC 5545 does not
+    allow in a VTIMEZONE (libical flags every feed with X-LIC-ERROR), and dates the onset of
+    daylight time in the new offset. Here every change is its own observance with a plain
+    DTSTART in the offset before it, which every parser reads the same way.
+    """
     key = (tzid, first, last)
     cached = _timezones.get(key)
     if cached is None:
-        cached = Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+        zone = ZoneInfo(tzid)
+        start = datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
+        end = datetime(last.year, last.month, last.day, tzinfo=zone).astimezone(UTC)
+        initial = start.astimezone(zone)
+        parts = [f"BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\n".encode(),
+                 _observance(start, initial.utcoffset(), initial)]
+        for change in _changes(zone, start, end):
+            before = (change - timedelta(seconds=1)).astimezone(zone).utcoffset()
+            parts.append(_observance(change, before, change.astimezone(zone)))
+        parts.append(b"END:VTIMEZONE\r\n")
+        cached = b"".join(parts)
         _timezones.put(key, cached)
     return cached
 
@@ -418,8 +507,20 @@ def build_feed(info: FeedInfo, hearings: Iterable[FeedHearing],
     cancelled ones only for 30 days) is the caller's decision."""
     hs, ds = _ordered(hearings, deadlines)
     _check_unique(hs, ds)
-    parts = [_header(info), *_timezones_for(hs)]
-    parts.extend(_hearing_event(h, info) for h in hs)
-    parts.extend(_deadline_event(d, info) for d in ds)
+    return assemble_feed(info, [(h.starts_at, h.ends_at, h.court_timezone,
+                                 _hearing_event(h, info)) for h in hs], ds)
+
+
+def assemble_feed(info: FeedInfo, events: Sequence[tuple[datetime, datetime, str, bytes]],
+                  deadlines: Sequence[FeedDeadline] = ()) -> bytes:
+    """The feed from hearing events already serialised (``hearing_event``, or kept from an
+    earlier build), each with its UTC start and end and its court's zone, in order, and the
+    deadlines in order: a concatenation plus the VTIMEZONEs."""
+    parts = [_header(info)]
+    if events:
+        span = span_for(min(e[0] for e in events), max(e[1] for e in events))
+        parts.extend(vtimezone(tzid, *span) for tzid in sorted({e[2] for e in events}))
+    parts.extend(e[3] for e in events)
+    parts.extend(_deadline_event(d, info) for d in deadlines)
     parts.append(_END)
     return b"".join(parts)

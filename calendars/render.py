@@ -11,17 +11,28 @@ lives in ``calendars.feed``, which knows nothing of the database. This module on
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import logging
+import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
+import msgspec
+
 from calendars import feed as ical
-from calendars.service import feed_state, load_feed_rows, state_last_modified
+from calendars.service import feed_state, load_feed_rows
 from calendars.subscriptions import FeedRequest
+from calendars.tables import CalendarSubscription, FeedEvent
+from legal_tracker import db
 from legal_tracker.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Whole feeds by ETag: a burst of clients polling the same subscription after a change
 # builds it once.
@@ -42,12 +53,31 @@ class PreparedFeed:
     async def body(self) -> bytes:
         cached = _bodies.get(self.etag)
         if cached is None:
-            rows = await load_feed_rows(self.feed)
-            cached = build_calendar(self.feed, rows, self.domain)
-            _bodies[self.etag] = cached
-            if len(_bodies) > _BODIES_MAX:
-                _bodies.popitem(last=False)
+            rows = await load_feed_rows(self.feed, privacy=_privacy(self.feed))
+            cached, fresh = assemble_calendar(self.feed, rows, self.domain)
+            if fresh:
+                await store_events(_privacy(self.feed), fresh)
+            _remember(self.etag, cached)
         return cached
+
+    async def gzipped(self) -> bytes:
+        """The body compressed (calendar text shrinks about tenfold), built once per ETag."""
+        key = self.etag + "gzip"
+        cached = _bodies.get(key)
+        if cached is None:
+            cached = gzip.compress(await self.body(), compresslevel=6, mtime=0)
+            _remember(key, cached)
+        return cached
+
+
+def _remember(key: str, body: bytes) -> None:
+    _bodies[key] = body
+    if len(_bodies) > _BODIES_MAX:
+        _bodies.popitem(last=False)
+
+
+def _privacy(feed: FeedRequest) -> ical.Privacy:
+    return "minimal" if feed.privacy == "minimal" else "standard"
 
 
 def _domain(settings: Settings) -> str:
@@ -55,9 +85,8 @@ def _domain(settings: Settings) -> str:
 
 
 def feed_info(feed: FeedRequest, domain: str) -> ical.FeedInfo:
-    privacy: ical.Privacy = "minimal" if feed.privacy == "minimal" else "standard"
     return ical.FeedInfo(calendar_uid=f"calendar-{feed.id}@{domain}", name=feed.name,
-                         domain=domain, privacy=privacy)
+                         domain=domain, privacy=_privacy(feed))
 
 
 def feed_hearing(row: dict[str, Any]) -> ical.FeedHearing:
@@ -98,9 +127,75 @@ def feed_deadline(row: dict[str, Any]) -> ical.FeedDeadline:
 
 
 def build_calendar(feed: FeedRequest, rows: dict[str, Any], domain: str) -> bytes:
-    return ical.build_feed(feed_info(feed, domain),
-                           [feed_hearing(r) for r in rows["hearings"]],
-                           [feed_deadline(r) for r in rows["deadlines"]])
+    return assemble_calendar(feed, rows, domain)[0]
+
+
+_ROW_FIELDS = ("id", "version", "updated_at", "starts_at", "duration_minutes", "kind", "status",
+               "courtroom", "survivor_testifies", "family_attends", "what_to_bring",
+               "case_reference", "court_name", "court_address", "court_timezone",
+               "court_updated_at", "adjourned_to_starts_at", "adjourned_from_starts_at", "staff")
+_row_values = itemgetter(*_ROW_FIELDS)
+_encoder = msgspec.msgpack.Encoder()
+
+
+def event_digest(row: dict[str, Any], renderer: str, info: ical.FeedInfo) -> str:
+    """Every value a hearing's event is made from, and the renderer: a stored event whose
+    digest still matches is byte for byte what rendering it now would give."""
+    values = _row_values(row)
+    return hashlib.blake2b(_encoder.encode((renderer, info.domain, info.privacy, values)),
+                           digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FreshEvent:
+    hearing_id: int
+    hearing_version: int
+    renderer: str
+    digest: str
+    body: bytes
+
+
+def assemble_calendar(feed: FeedRequest, rows: dict[str, Any], domain: str,
+                      ) -> tuple[bytes, list[FreshEvent]]:
+    """The feed, reusing each hearing's stored event (``stored_body``) when its digest still
+    matches and rendering the others, which are returned for ``store_events``."""
+    info = feed_info(feed, domain)
+    renderer = ical.environment_marker()
+    events = []
+    fresh = []
+    for row in rows["hearings"]:
+        digest = event_digest(row, renderer, info)
+        stored = row.get("stored_body")
+        if stored is not None and row.get("stored_digest") == digest:
+            body = stored.encode() if isinstance(stored, str) else bytes(stored)
+        else:
+            body = ical.hearing_event(feed_hearing(row), info)
+            fresh.append(FreshEvent(row["id"], row["version"], renderer, digest, body))
+        starts = row["starts_at"].astimezone(UTC).replace(microsecond=0)
+        events.append((starts, row["id"], starts + timedelta(minutes=row["duration_minutes"]),
+                       row["court_timezone"], body))
+    events.sort(key=lambda e: (e[0], e[1]))
+    deadlines = sorted((feed_deadline(r) for r in rows["deadlines"]),
+                       key=lambda d: (d.due_date, d.key))
+    body = ical.assemble_feed(info, [(s, e, tz, b) for s, _, e, tz, b in events], deadlines)
+    return body, fresh
+
+
+async def store_events(privacy: str, fresh: list[FreshEvent]) -> None:
+    """Keeps freshly rendered events for the next cold build (after a restart, in another
+    process). Only a cache: when it cannot be written the feed is served all the same."""
+    now = datetime.now(UTC)
+    sql = ("INSERT INTO feed_event (hearing, privacy, hearing_version, renderer, digest, body, "
+           "updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (hearing, privacy) DO "
+           "UPDATE SET hearing_version = excluded.hearing_version, renderer = excluded.renderer, "
+           "digest = excluded.digest, body = excluded.body, updated_at = excluded.updated_at")
+    try:
+        async with db.transaction():
+            for event in fresh:
+                await FeedEvent.raw(sql, event.hearing_id, privacy, event.hearing_version,
+                                    event.renderer, event.digest, event.body.decode(), now)
+    except (sqlite3.Error, asyncpg.PostgresError) as error:  # a lost race, a busy database
+        log.warning("could not keep rendered calendar events: %s", type(error).__name__)
 
 
 def fingerprint(feed: FeedRequest, state: tuple[Any, ...], domain: str) -> str:
@@ -113,34 +208,67 @@ def fingerprint(feed: FeedRequest, state: tuple[Any, ...], domain: str) -> str:
     return '"' + digest.hexdigest() + '"'
 
 
-_first_seen: OrderedDict[str, datetime] = OrderedDict()
-_latest_issued = datetime(2020, 1, 1, tzinfo=UTC)
-
-
-def _last_modified_for(etag: str, state_stamp: datetime) -> datetime:
-    """When this content was first served by this process, at least its newest change.
+async def _content_modified_at(feed: FeedRequest, etag: str, now: datetime) -> datetime:
+    """When this content (this ETag) was first served, kept on the subscription so every
+    process and every restart gives the same answer.
 
     The newest ``updated_at`` alone is not enough: an event *leaving* a feed (a caseworker
     unassigned) changes the content without raising the newest stamp of what remains, and
-    If-Modified-Since would then answer a wrong 304. Content first seen after a change is
-    always later than the Last-Modified a client got before it; after a restart the stamp is
-    new, which costs one full download and never a stale calendar."""
-    global _latest_issued
-    seen = _first_seen.get(etag)
-    if seen is None:
-        # HTTP dates have whole seconds: keep new content strictly later than anything issued.
-        seen = max(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1), state_stamp,
-                   _latest_issued + timedelta(seconds=1))
-        _latest_issued = seen
-        _first_seen[etag] = seen
-        if len(_first_seen) > _BODIES_MAX * 4:
-            _first_seen.popitem(last=False)
-    return seen
+    If-Modified-Since would then answer a wrong 304."""
+    if feed.feed_etag == etag and feed.feed_modified_at is not None:
+        return feed.feed_modified_at
+    try:
+        async with db.transaction():
+            await CalendarSubscription.update({
+                CalendarSubscription.feed_etag: etag.strip('"'),
+                CalendarSubscription.feed_modified_at: now,
+            }).where(CalendarSubscription.id == feed.id)
+    except (sqlite3.Error, asyncpg.PostgresError) as error:
+        log.warning("could not record a calendar's new content: %s", type(error).__name__)
+    return now
+
+
+def last_modified_header(modified: datetime, now: datetime) -> datetime:
+    """HTTP dates have whole seconds, and Last-Modified must never be later than Date: the
+    second after the change, but never later than the second before now (a server's Date
+    header may lag the clock by a fraction of a second). ``not_modified_since`` is the
+    matching If-Modified-Since test: a date earlier than the second after the change never
+    proves the client has this content, so it costs at most one more full download."""
+    return min(_ceil_second(modified), now.replace(microsecond=0) - timedelta(seconds=1))
+
+
+def not_modified_since(modified: datetime, since: datetime) -> bool:
+    """If-Modified-Since: only a date at or after the second following the change proves
+    the client has this content (a date within that second may predate it)."""
+    return since >= _ceil_second(modified)
+
+
+def _ceil_second(value: datetime) -> datetime:
+    floor = value.replace(microsecond=0)
+    return floor if floor == value else floor + timedelta(seconds=1)
+
+
+async def warm_up() -> None:
+    """Builds what every first fetch after a restart would otherwise pay for: the VTIMEZONE
+    of every court's zone and the calendar header machinery. Called once at start-up."""
+    from legal_tracker.organisation.tables import Court
+
+    zones = sorted({r["timezone"] for r in await Court.select(Court.timezone).distinct()})
+    first, last = ical.TIMEZONE_SPAN
+    for zone in zones:
+        try:
+            ical.vtimezone(zone, first, last)
+        except (ValueError, KeyError, OSError):  # an unknown zone fails when it is used
+            continue
+    ical.environment_marker()
+    ical.assemble_feed(ical.FeedInfo(calendar_uid="warm-up@invalid", name="", domain="invalid"),
+                       [])
 
 
 async def prepare_feed(feed: FeedRequest, settings: Settings) -> PreparedFeed:
     state = await feed_state(feed)
     domain = _domain(settings)
     etag = fingerprint(feed, state, domain)
-    stamp = state_last_modified(state, datetime(2020, 1, 1, tzinfo=UTC))
-    return PreparedFeed(feed, domain, etag, _last_modified_for(etag, stamp))
+    now = datetime.now(UTC)
+    modified = await _content_modified_at(feed, etag.strip('"'), now)
+    return PreparedFeed(feed, domain, etag, modified)

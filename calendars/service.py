@@ -7,16 +7,14 @@ is built, so an unchanged feed answers 304 (or its cached bytes) without seriali
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from calendars.subscriptions import FeedRequest
 from legal_tracker import db
-from legal_tracker.cases.tables import Case, Hearing, HearingStaff
+from legal_tracker.cases.tables import Case
 from legal_tracker.casework.deadlines import deadlines_for_feed
 from legal_tracker.common import utcnow
-from legal_tracker.organisation.tables import Staff
 
 # How far back a feed reaches: enough for "what happened last month", small enough to stay
 # fast. Cancelled hearings stay visible for 30 days after they were cancelled.
@@ -24,59 +22,83 @@ PAST_WINDOW = timedelta(days=90)
 CANCELLED_WINDOW = timedelta(days=30)
 
 
-def _hearing_query(feed: FeedRequest, now: datetime) -> Any:
-    query = Hearing.select(
-        Hearing.id, Hearing.version, Hearing.updated_at, Hearing.starts_at,
-        Hearing.duration_minutes, Hearing.kind, Hearing.status, Hearing.courtroom,
-        Hearing.survivor_attends, Hearing.survivor_testifies, Hearing.family_attends,
-        Hearing.what_to_bring, Hearing.adjourned_to, Hearing.adjourned_from,
-        Hearing.case.reference.as_alias("case_reference"),
-        Hearing.case.office.as_alias("office_id"),
-        Hearing.court.name.as_alias("court_name"),
-        Hearing.court.address.as_alias("court_address"),
-        Hearing.court.timezone.as_alias("court_timezone"),
-        Hearing.court.updated_at.as_alias("court_updated_at"),
-    ).where(Hearing.starts_at >= now - PAST_WINDOW)
+def _scope_sql(feed: FeedRequest) -> tuple[str, list[Any]]:
+    """Which hearings a feed shows, written once for both the ETag state and the rows (with
+    ``h`` the hearing and ``lc`` its case), so the two can never disagree.
+
+    A staff feed shows the hearings the member of staff accompanies *and may see*: an
+    organisation-wide admin every one, an office admin their office's, anyone else only
+    those of cases they are assigned to. Someone removed from a case drops out of its
+    hearings' events at once, even where an accompaniment link remains.
+    """
     if feed.scope == "staff":
-        query = query.where(Hearing.id.is_in(
-            HearingStaff.select(HearingStaff.hearing).where(HearingStaff.staff == feed.target_id)))
-        # Another office's hearings never appear, even if a link slipped through.
-        staff_office = Staff.select(Staff.office).where(Staff.id == feed.target_id)
-        query = query.where(Hearing.case.office.is_in(staff_office) | Hearing.case.office.is_null())
-    elif feed.scope == "case":
-        query = query.where(Hearing.case == feed.target_id)
-    else:
-        query = query.where(Hearing.case.office == feed.target_id)
-    return query.order_by(Hearing.starts_at).order_by(Hearing.id)
+        return ('h.id IN (SELECT hs.hearing FROM hearing_staff hs WHERE hs.staff = ?) '
+                'AND EXISTS (SELECT 1 FROM staff st WHERE st.id = ? AND ('
+                "(st.role = 'admin' AND (st.office IS NULL OR st.office = lc.office)) "
+                'OR h."case" IN (SELECT cs."case" FROM case_staff cs WHERE cs.staff = st.id)))',
+                [feed.target_id, feed.target_id])
+    if feed.scope == "case":
+        return 'h."case" = ?', [feed.target_id]
+    return "lc.office = ?", [feed.target_id]
 
 
-async def load_feed_rows(feed: FeedRequest, now: datetime | None = None) -> dict[str, Any]:
-    """Everything the feed shows, as plain rows. Also what the fingerprint is made of."""
+def _scoped(feed: FeedRequest, now: datetime) -> tuple[str, list[Any]]:
+    """FROM/WHERE of the hearings in the feed now: in scope, not older than the past window,
+    cancelled ones only for 30 days after they were cancelled."""
+    where, args = _scope_sql(feed)
+    return (
+        'FROM hearing h JOIN legal_case lc ON lc.id = h."case" '
+        "WHERE " + where + " AND h.starts_at >= ? "
+        "AND (h.status <> 'cancelled' OR h.updated_at >= ?)",
+        [*args, now - PAST_WINDOW, now - CANCELLED_WINDOW],
+    )
+
+
+def _aware(value: Any) -> Any:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+async def load_feed_rows(feed: FeedRequest, now: datetime | None = None,
+                         privacy: str = "standard") -> dict[str, Any]:
+    """Everything the feed shows, as plain rows, with each hearing's stored event (``body``,
+    ``digest``) for ``privacy`` when there is one. Three queries whatever the feed's size,
+    none with a list of ids."""
     now = now or utcnow()
-    rows = [
-        r for r in await _hearing_query(feed, now)
-        if r["status"] != "cancelled" or r["updated_at"] >= now - CANCELLED_WINDOW
-    ]
-    ids = [r["id"] for r in rows]
-    staff: dict[int, list[tuple[int, str, datetime]]] = defaultdict(list)
-    linked_starts: dict[int, datetime] = {}
-    if ids:
-        for s in await HearingStaff.select(
-            HearingStaff.hearing, HearingStaff.staff.id.as_alias("staff_id"),
-            HearingStaff.staff.name.as_alias("name"),
-            HearingStaff.staff.updated_at.as_alias("updated_at"),
-        ).where(HearingStaff.hearing.is_in(ids)).order_by(HearingStaff.staff.name):
-            staff[s["hearing"]].append((s["staff_id"], s["name"], s["updated_at"]))
-        linked = {r["adjourned_to"] for r in rows if r["adjourned_to"]} | {
-            r["adjourned_from"] for r in rows if r["adjourned_from"]}
-        if linked:
-            for link in await Hearing.select(Hearing.id, Hearing.starts_at).where(
-                    Hearing.id.is_in(sorted(linked))):
-                linked_starts[link["id"]] = link["starts_at"]
-    for row in rows:
-        row["staff"] = staff[row["id"]]
-        row["adjourned_to_starts_at"] = linked_starts.get(row["adjourned_to"])
-        row["adjourned_from_starts_at"] = linked_starts.get(row["adjourned_from"])
+    scoped, args = _scoped(feed, now)
+    # One query: a hearing with several accompanying staff comes back once per person
+    # (grouped below), which is cheaper than a second query over the same scope.
+    found = await db.fast_read(
+        "SELECT h.id, h.version, h.updated_at, h.starts_at, h.duration_minutes, h.kind, "
+        "h.status, h.courtroom, h.survivor_testifies, h.family_attends, h.what_to_bring, "
+        "lc.reference AS case_reference, c.name AS court_name, c.address AS court_address, "
+        "c.timezone AS court_timezone, c.updated_at AS court_updated_at, "
+        "l1.starts_at AS adjourned_to_starts_at, l2.starts_at AS adjourned_from_starts_at, "
+        "fe.digest AS stored_digest, fe.body AS stored_body, "
+        "st.id AS staff_id, st.name AS staff_name, st.updated_at AS staff_updated_at "
+        + scoped.replace("WHERE", "JOIN court c ON c.id = h.court "
+                         "LEFT JOIN hearing l1 ON l1.id = h.adjourned_to "
+                         "LEFT JOIN hearing l2 ON l2.id = h.adjourned_from "
+                         "LEFT JOIN feed_event fe ON fe.hearing = h.id AND fe.privacy = ? "
+                         "LEFT JOIN hearing_staff x ON x.hearing = h.id "
+                         "LEFT JOIN staff st ON st.id = x.staff "
+                         "WHERE", 1)
+        + " ORDER BY h.starts_at, h.id, st.name, st.id", privacy, *args)
+    rows: list[dict[str, Any]] = []
+    for row in found:
+        staff_id, name, staff_at = (row.pop("staff_id"), row.pop("staff_name"),
+                                    row.pop("staff_updated_at"))
+        if not rows or rows[-1]["id"] != row["id"]:
+            for key in ("updated_at", "starts_at", "court_updated_at", "adjourned_to_starts_at",
+                        "adjourned_from_starts_at"):
+                row[key] = _aware(row[key])
+            row["staff"] = []
+            rows.append(row)
+        if staff_id is not None:
+            rows[-1]["staff"].append((staff_id, name, _aware(staff_at)))
     return {"hearings": rows, "deadlines": await load_deadlines(feed, now)}
 
 
@@ -100,42 +122,39 @@ async def load_deadlines(feed: FeedRequest, now: datetime) -> list[dict[str, Any
     return []
 
 
-def _scope_sql(feed: FeedRequest) -> tuple[str, list[Any]]:
-    if feed.scope == "staff":
-        return ('h.id IN (SELECT hs.hearing FROM hearing_staff hs WHERE hs.staff = ?) '
-                'AND (lc.office = (SELECT st.office FROM staff st WHERE st.id = ?) '
-                'OR (SELECT st.office FROM staff st WHERE st.id = ?) IS NULL)',
-                [feed.target_id, feed.target_id, feed.target_id])
-    if feed.scope == "case":
-        return 'h."case" = ?', [feed.target_id]
-    return "lc.office = ?", [feed.target_id]
-
-
 async def feed_state(feed: FeedRequest, now: datetime | None = None) -> tuple[Any, ...]:
     """A summary that changes whenever anything the feed shows changes: which hearings are in
-    it (count, id sum), their versions and last changes, and the last change to any court,
-    case or accompanying member of staff they show. One aggregate query, no rows loaded:
+    it (count, id sums), their versions and last changes, the last change to any court, case
+    or accompanying member of staff they show, and the versions of the hearings they were
+    adjourned to or from (whose dates the events name). One aggregate query, no rows loaded:
     this is what lets an unchanged feed answer 304 in a millisecond or two."""
     now = now or utcnow()
-    where, args = _scope_sql(feed)
+    scoped, args = _scoped(feed, now)
     sql = (
-        "SELECT COUNT(*) AS n, SUM(h.id) AS ids, SUM(h.version) AS versions, "
-        "MAX(h.updated_at) AS hearing_at, MAX(c.updated_at) AS court_at, "
-        "MAX(lc.updated_at) AS case_at, "
-        "(SELECT MAX(s.updated_at) FROM hearing_staff x JOIN staff s ON s.id = x.staff "
-        " JOIN hearing h2 ON h2.id = x.hearing JOIN legal_case lc2 ON lc2.id = h2.\"case\" "
-        " WHERE " + where.replace("h.", "h2.").replace("lc.", "lc2.") +
-        " AND h2.starts_at >= ?) AS staff_at "
-        'FROM hearing h JOIN court c ON c.id = h.court JOIN legal_case lc ON lc.id = h."case" '
-        "WHERE " + where + " AND h.starts_at >= ? AND (h.status <> 'cancelled' OR h.updated_at >= ?)"
+        "WITH s AS MATERIALIZED (SELECT h.id, h.version, h.updated_at, h.court, h.\"case\", h.adjourned_to, "
+        "h.adjourned_from " + scoped + ") "
+        "SELECT (SELECT COUNT(*) FROM s) AS n, (SELECT SUM(id) FROM s) AS ids, "
+        "(SELECT SUM(id * id) FROM s) AS id_squares, (SELECT SUM(version) FROM s) AS versions, "
+        "(SELECT MAX(updated_at) FROM s) AS hearing_at, "
+        "(SELECT MAX(c.updated_at) FROM court c WHERE c.id IN (SELECT court FROM s)) AS court_at, "
+        "(SELECT MAX(lc.updated_at) FROM legal_case lc WHERE lc.id IN (SELECT \"case\" FROM s)) "
+        "AS case_at, "
+        "(SELECT MAX(st.updated_at) FROM hearing_staff x JOIN staff st ON st.id = x.staff "
+        " WHERE x.hearing IN (SELECT id FROM s)) AS staff_at, "
+        "(SELECT COUNT(*) FROM hearing_staff x WHERE x.hearing IN (SELECT id FROM s)) AS links, "
+        "(SELECT SUM(l.version) FROM hearing l WHERE l.id IN (SELECT adjourned_to FROM s) "
+        " OR l.id IN (SELECT adjourned_from FROM s)) AS linked_versions, "
+        "(SELECT MAX(l.updated_at) FROM hearing l WHERE l.id IN (SELECT adjourned_to FROM s) "
+        " OR l.id IN (SELECT adjourned_from FROM s)) AS linked_at"
     )
-    window = now - PAST_WINDOW
-    rows = await db.fast_read(sql, *args, window, *args, window, now - CANCELLED_WINDOW)
+    rows = await db.fast_read(sql, *args)
     row = rows[0] if rows else {}
     deadlines = await load_deadlines(feed, now)
     return (
         row.get("n"), row.get("ids"), row.get("versions"), str(row.get("hearing_at")),
         str(row.get("court_at")), str(row.get("case_at")), str(row.get("staff_at")),
+        str(row.get("linked_at")), row.get("id_squares"), row.get("links"),
+        row.get("linked_versions"),
         tuple(sorted((d["key"], str(d["due_date"]), str(d.get("updated_at")), d.get("title"),
                       d.get("what_to_do")) for d in deadlines)),
     )
@@ -143,7 +162,7 @@ async def feed_state(feed: FeedRequest, now: datetime | None = None) -> tuple[An
 
 def state_last_modified(state: tuple[Any, ...], fallback: datetime) -> datetime:
     stamps = [fallback]
-    for text in state[3:7]:
+    for text in state[3:8]:
         if text and text != "None":
             try:
                 stamp = datetime.fromisoformat(str(text))

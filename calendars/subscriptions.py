@@ -17,6 +17,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from calendars.tables import CalendarSubscription
@@ -141,6 +142,9 @@ class FeedRequest:
     privacy: str
     name: str
     owner: Actor
+    # The ETag last served and when that content was first served (for Last-Modified).
+    feed_etag: str | None = None
+    feed_modified_at: datetime | None = None
 
 
 async def resolve_token(token: str) -> FeedRequest:
@@ -150,7 +154,8 @@ async def resolve_token(token: str) -> FeedRequest:
     rows = await db.fast_read(
         "SELECT s.id, s.scope, s.target_id, s.privacy, s.name, s.revoked_at, o.id AS owner_id, "
         "o.role AS owner_role, o.office AS owner_office, o.active AS owner_active, "
-        "o.name AS owner_name FROM calendar_subscription s JOIN staff o ON o.id = s.owner "
+        "o.name AS owner_name, s.feed_etag, s.feed_modified_at "
+        "FROM calendar_subscription s JOIN staff o ON o.id = s.owner "
         "WHERE s.token_hash = ?", token_digest(token))
     row = rows[0] if rows else None
     if row is None or row["revoked_at"] is not None or not row["owner_active"]:
@@ -163,8 +168,13 @@ async def resolve_token(token: str) -> FeedRequest:
             await _check_target(owner, row["scope"], row["target_id"])
         except (NotFound, Forbidden):
             raise NotFound("calendar") from None
+    modified = row["feed_modified_at"]
+    if isinstance(modified, str):
+        modified = datetime.fromisoformat(modified)
+    if modified is not None and modified.tzinfo is None:
+        modified = modified.replace(tzinfo=UTC)
     return FeedRequest(row["id"], row["scope"], row["target_id"], row["privacy"], row["name"],
-                       owner)
+                       owner, row["feed_etag"], modified)
 
 
 class FeedRateLimiter:

@@ -300,8 +300,8 @@ async def _context_for(actor: Actor, case: dict[str, Any], info: TemplateInfo,
     used: dict[str, Any] = {"hearing": None, "survivor": None, "court": case["court"],
                             "legal_name_revealed": False}
     # The caller holds a read transaction: one connection, one snapshot.
-    office = await Office.select(Office.name, Office.phone, Office.country, Office.timezone
-                                 ).where(Office.id == case["office"]).first()
+    office = await Office.select(Office.name, Office.phone, Office.country, Office.timezone,
+                                 Office.language).where(Office.id == case["office"]).first()
     hearing = None
     staff_names: list[str] = []
     if hearing_id is not None:
@@ -358,7 +358,9 @@ async def _context_for(actor: Actor, case: dict[str, Any], info: TemplateInfo,
                      "courtroom": hearing["courtroom"], "accompanying_staff": staff_names}
                     if hearing else {}),
         "survivor": survivor_data,
-        "office": {**(office or {}), "language": lawyer_data["language"]},
+        # The filing's language is the office's (a court reads the office's language, not
+        # whoever drafted it); a filing may ask for another (``language``).
+        "office": {**(office or {}), "language": (office or {}).get("language") or "en"},
         "lawyer": lawyer_data,
         "today": dt.datetime.now(ZoneInfo(zone_name)).date(),
     }
@@ -376,6 +378,7 @@ def _draft(root: Path, data: bytes, context: FilingContext, time_limit_s: float,
 async def create_filing(actor: Actor, root: Path, case_id: int, *, template: str,
                         fields: dict[str, Any], hearing_id: int | None = None,
                         survivor_id: int | None = None, reveal_legal_name: bool = False,
+                        language: str | None = None,
                         time_limit_s: float = DEFAULT_TIME_LIMIT_S,
                         max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES) -> dict[str, Any]:
     """Draft a filing for a case from a template; raises the documents errors
@@ -393,6 +396,8 @@ async def create_filing(actor: Actor, root: Path, case_id: int, *, template: str
                                            reveal_legal_name)
     data = await _template_bytes(root, info)
     context["fields"] = fields
+    if language:
+        context["locale"] = language
     sealed, path = await anyio.to_thread.run_sync(
         partial(_draft, root, data, context, time_limit_s, max_output_bytes))
     field_names = sorted(fields)

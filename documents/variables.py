@@ -66,14 +66,14 @@ class OfficeData(TypedDict, total=False):
     phone: str
     country: str  # ISO 3166 code ("KE") or a name
     timezone: str  # IANA; decides what "today" is
-    language: str  # BCP 47; used when the lawyer has no language
+    language: str  # BCP 47; the language the office files in
 
 
 class LawyerData(TypedDict, total=False):
     name: str
     email: str
     phone: str
-    language: str  # BCP 47; the filing is worded in this language's conventions
+    language: str  # BCP 47; only when the office has no filing language
 
 
 class FilingContext(TypedDict, total=False):
@@ -92,7 +92,7 @@ class FilingContext(TypedDict, total=False):
     lawyer: LawyerData
     fields: Mapping[str, Any]
     today: dt.date  # defaults to today in the office's time zone
-    locale: str  # BCP 47; overrides the lawyer's and office's language
+    locale: str  # BCP 47; overrides the office's filing language for this filing
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -226,7 +226,9 @@ def clean_text(value: object) -> str:
 def context_locale(context: FilingContext) -> Locale:
     office = context.get("office") or {}
     lawyer = context.get("lawyer") or {}
-    language = context.get("locale") or lawyer.get("language") or office.get("language")
+    # A filing is in the office's language (a setting on the office), unless the filing
+    # asks for another; the drafting lawyer's own language does not change it.
+    language = context.get("locale") or office.get("language") or lawyer.get("language")
     return resolve_locale(language, office.get("country"))
 
 

@@ -3,11 +3,11 @@ the URL: the only credential a calendar client can carry)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, HttpMethod, Request, Response, delete, get, post, route
 from litestar.params import FromQuery, JSONBody, Parameter
 from msgspec import Meta
 
@@ -15,7 +15,7 @@ from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, CurrentActor, Lim
 from api.convert import read
 from api.schemas.calendars import SubscriptionCreate, SubscriptionCreated, SubscriptionList, SubscriptionRead
 from calendars import subscriptions as subs
-from calendars.render import prepare_feed
+from calendars.render import last_modified_header, not_modified_since, prepare_feed
 from legal_tracker import db
 from legal_tracker.crypto import token_digest
 from legal_tracker.errors import NotFound
@@ -60,36 +60,62 @@ Token = Annotated[str, Parameter(max_length=100, description="the feed's secret 
 ETagMeta = Meta(max_length=200)
 
 
-@get("/calendars/{filename:str}", tags=["calendars"], include_in_schema=True,
-     responses={400: ERRORS[400], 404: ERRORS[404]}, media_type="text/calendar",
-     cache_control=None)
+@route("/calendars/{filename:str}", http_method=[HttpMethod.GET, HttpMethod.HEAD],
+       tags=["calendars"], include_in_schema=True,
+       responses={400: ERRORS[400], 404: ERRORS[404]}, media_type="text/calendar",
+       cache_control=None)
 async def calendar_feed(request: Request, filename: Token) -> Response[bytes]:
     """An iCalendar (RFC 5545) feed. No other authentication: the token is the credential.
-    Answers 304 to ``If-None-Match`` / ``If-Modified-Since`` when nothing changed."""
+    Answers 304 to ``If-None-Match`` / ``If-Modified-Since`` when nothing changed, HEAD like
+    GET without the body, and gzip when the client accepts it."""
     if not filename.endswith(".ics"):
         raise NotFound("calendar")
     token = filename.removesuffix(".ics")
     request.app.state.feed_limiter.check(token_digest(token))
     feed = await subs.resolve_token(token)
     rendered = await prepare_feed(feed, request.app.state.settings)
+    now = datetime.now(UTC)
+    compress = _accepts_gzip(request.headers.get("accept-encoding"))
+    # A strong ETag names one representation: the gzipped bytes get their own.
+    etag = rendered.etag[:-1] + '-gz"' if compress else rendered.etag
     headers = {
-        "ETag": rendered.etag,
-        "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
+        "ETag": etag,
+        "Last-Modified": format_datetime(last_modified_header(rendered.last_modified, now),
+                                         usegmt=True),
         "Cache-Control": "private, max-age=300",
+        "Vary": "Accept-Encoding",
         "X-Robots-Tag": "noindex",
     }
     if _not_modified(request, rendered.etag, rendered.last_modified):
         return Response(b"", status_code=304, headers=headers)
     async with db.read_transaction():
-        body = await rendered.body()
-    return Response(body, status_code=200, headers=headers,
-                    media_type="text/calendar")
+        body = await (rendered.gzipped() if compress else rendered.body())
+    if compress:
+        headers["Content-Encoding"] = "gzip"
+    if request.method == HttpMethod.HEAD:
+        headers["Content-Length"] = str(len(body))
+        body = b""
+    return Response(body, status_code=200, headers=headers, media_type="text/calendar")
+
+
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether ``Accept-Encoding`` allows gzip (RFC 9110 12.5.3: ``gzip;q=0`` refuses it)."""
+    for item in (accept_encoding or "").split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() in {"gzip", "x-gzip", "*"}:
+            q = params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
 
 
 def _not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
     inm = request.headers.get("if-none-match")
     if inm is not None:
-        candidates = {tag.strip().removeprefix("W/") for tag in inm.split(",")}
+        # Either representation's tag (plain or gzip) names the same content.
+        candidates = {tag.strip().removeprefix("W/").replace('-gz"', '"') for tag in inm.split(",")}
         return etag in candidates or "*" in candidates
     ims = request.headers.get("if-modified-since")
     if ims:
@@ -98,5 +124,5 @@ def _not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
         except (TypeError, ValueError):
             return False
         return since is not None and since.tzinfo is not None and \
-            last_modified.replace(microsecond=0) <= since
+            not_modified_since(last_modified, since)
     return False

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from api.controllers.common import (
     ACTOR,
@@ -57,6 +57,21 @@ def refuse_unknown_parameters(request: Request, allowed: frozenset[str]) -> None
     if unknown:
         raise Invalid(problems=[FieldProblem(name, "unknown query parameter", "query")
                                 for name in unknown])
+
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", required=False, max_length=40,
+    description="the hearing's `version` as read (e.g. `\"3\"`): the change applies only to "
+                "that version, otherwise 409")]
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``3`` or ``W/"3"``)."""
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip().strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise Invalid("If-Match", "must be the hearing's version, e.g. \"3\"")
+    return int(value)
 
 
 class CaseController(Controller):
@@ -151,32 +166,36 @@ class HearingController(Controller):
 
     @patch("/{hearing_id:int}", responses=ERRORS)
     async def update_hearing(self, actor: CurrentActor, hearing_id: PathId,
-                             data: JSONBody[HearingUpdate]) -> HearingRead:
-        return read(HearingRead, await svc.update_hearing(actor, hearing_id,
-                                                          values_of(data, RENAME)))
+                             data: JSONBody[HearingUpdate], if_match: IfMatch = None) -> HearingRead:
+        return read(HearingRead, await svc.update_hearing(
+            actor, hearing_id, values_of(data, RENAME), expected_version(if_match)))
 
     @post("/{hearing_id:int}/reschedule", responses=ERRORS, status_code=200)
-    async def reschedule(self, actor: CurrentActor, hearing_id: PathId,
-                         data: JSONBody[RescheduleIn]) -> HearingRead:
+    async def reschedule(self, actor: CurrentActor, hearing_id: PathId, data: JSONBody[RescheduleIn],
+                         if_match: IfMatch = None) -> HearingRead:
         """Before the day: the same hearing moves; its version rises."""
         return read(HearingRead, await svc.reschedule_hearing(
-            actor, hearing_id, data.starts_at, data.reason))
+            actor, hearing_id, data.starts_at, data.reason, expected_version(if_match)))
 
     @post("/{hearing_id:int}/adjourn", responses=ERRORS, status_code=201)
-    async def adjourn(self, actor: CurrentActor, hearing_id: PathId,
-                      data: JSONBody[AdjournIn]) -> HearingRead:
+    async def adjourn(self, actor: CurrentActor, hearing_id: PathId, data: JSONBody[AdjournIn],
+                      if_match: IfMatch = None) -> HearingRead:
         """On the day: this hearing becomes ``adjourned`` and the returned one is created."""
         return read(HearingRead, await svc.adjourn_hearing(
-            actor, hearing_id, data.next_starts_at, data.reason, data.note))
+            actor, hearing_id, data.next_starts_at, data.reason, data.note,
+            expected_version(if_match)))
 
     @post("/{hearing_id:int}/cancel", responses=ERRORS, status_code=200)
-    async def cancel(self, actor: CurrentActor, hearing_id: PathId, data: JSONBody[CancelIn]) -> HearingRead:
-        return read(HearingRead, await svc.cancel_hearing(actor, hearing_id, data.reason))
+    async def cancel(self, actor: CurrentActor, hearing_id: PathId, data: JSONBody[CancelIn],
+                     if_match: IfMatch = None) -> HearingRead:
+        return read(HearingRead, await svc.cancel_hearing(actor, hearing_id, data.reason,
+                                                          expected_version(if_match)))
 
     @post("/{hearing_id:int}/outcome", responses=ERRORS, status_code=200)
-    async def outcome(self, actor: CurrentActor, hearing_id: PathId,
-                      data: JSONBody[OutcomeIn]) -> HearingRead:
-        return read(HearingRead, await svc.record_outcome(actor, hearing_id, values_of(data)))
+    async def outcome(self, actor: CurrentActor, hearing_id: PathId, data: JSONBody[OutcomeIn],
+                      if_match: IfMatch = None) -> HearingRead:
+        return read(HearingRead, await svc.record_outcome(actor, hearing_id, values_of(data),
+                                                          expected_version(if_match)))
 
     @get("/{hearing_id:int}/history", responses=READ_ERRORS)
     async def history(self, actor: CurrentActor, hearing_id: PathId) -> list[HearingHistoryRead]:

@@ -9,6 +9,7 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
 
+from api.controllers.cases import IfMatch, expected_version
 from api.controllers.common import (
     ACTOR,
     ERRORS,
@@ -255,14 +256,18 @@ class AccompanimentController(Controller):
     dependencies = ACTOR
 
     @post("/{hearing_id:int}/staff/{staff_id:int}", responses=ERRORS, status_code=200)
-    async def assign(self, actor: CurrentActor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
+    async def assign(self, actor: CurrentActor, hearing_id: PathId, staff_id: PathId,
+                     if_match: IfMatch = None) -> HearingRead:
         """Adds a member of staff to the hearing's accompaniment (idempotent). ``warnings``
         names any other hearing they accompany at an overlapping time."""
-        return read(HearingRead, await accompaniment.assign_staff(actor, hearing_id, staff_id))
+        return read(HearingRead, await accompaniment.assign_staff(
+            actor, hearing_id, staff_id, expected_version(if_match)))
 
     @delete("/{hearing_id:int}/staff/{staff_id:int}", responses=ERRORS, status_code=200)
-    async def unassign(self, actor: CurrentActor, hearing_id: PathId, staff_id: PathId) -> HearingRead:
-        return read(HearingRead, await accompaniment.unassign_staff(actor, hearing_id, staff_id))
+    async def unassign(self, actor: CurrentActor, hearing_id: PathId, staff_id: PathId,
+                       if_match: IfMatch = None) -> HearingRead:
+        return read(HearingRead, await accompaniment.unassign_staff(
+            actor, hearing_id, staff_id, expected_version(if_match)))
 
 
 CASEWORK_CONTROLLERS = [StatementController, IdentityDocumentController, ImmigrationController,

@@ -156,7 +156,7 @@ class FilingController(Controller):
         row = await svc.create_filing(
             actor, _settings(request).filings_path, case_id, template=data.template,
             fields=dict(data.fields), hearing_id=data.hearing_id, survivor_id=data.survivor_id,
-            reveal_legal_name=data.reveal_legal_name)
+            reveal_legal_name=data.reveal_legal_name, language=data.language)
         return read(FilingRead, _filing(row))
 
     @get("/cases/{case_id:int}/filings", responses=READ_ERRORS)

@@ -31,6 +31,10 @@ class FilingCreate(Base):
     survivor_id: Id | None = None
     # Fill {{ survivor.legal_name }} (roles allowed to reveal it; audited as a reveal).
     reveal_legal_name: bool = False
+    # The language the filing's dates and lists are written in (BCP 47); by default the
+    # office's filing language, never the drafting lawyer's.
+    language: Annotated[str, Meta(min_length=2, max_length=16, examples=["en", "sw"],
+                                  pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] | None = None
 
 
 @dataclass

@@ -39,6 +39,8 @@ class OfficeCreate(Base):
     phone: Phone | None = None
     sms_sender_name: Annotated[str, Meta(max_length=64, pattern=TEXT)] | None = None
     reminder_policy: ReminderPolicy | None = None
+    # The language filings are drafted in (BCP 47); a filing may ask for another.
+    language: Language = "en"
 
 
 @update_of(OfficeCreate)
@@ -56,6 +58,7 @@ class OfficeRead(Struct):
     reminder_policy: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    language: str = "en"
 
 
 class OfficeList(Page):

@@ -133,11 +133,20 @@ async def get_case(actor: Actor, case_id: int) -> dict[str, Any]:
     return (await _attach_links([await fetch_case(actor, case_id)]))[0]
 
 
-async def _check_links(actor: Actor, office_id: int, values: dict[str, Any], checks: Checks) -> None:
-    if values.get("court") is not None and not await Court.exists().where(
-        Court.id == check_id("court", values["court"])
-    ):
+async def check_court_of_office(court_id: int, office_id: int, checks: Checks) -> None:
+    """A case or hearing of an office sits in a court of that office or a shared one (no
+    office): never another office's (which would also book it in that court's zone)."""
+    court = await Court.select(Court.id, Court.office).where(
+        Court.id == check_id("court", court_id)).first()
+    if court is None:
         checks.add("court_id", "no such court")
+    elif court["office"] not in (None, office_id):
+        checks.add("court_id", "this court belongs to another office")
+
+
+async def _check_links(actor: Actor, office_id: int, values: dict[str, Any], checks: Checks) -> None:
+    if values.get("court") is not None:
+        await check_court_of_office(values["court"], office_id, checks)
     staff_ids = values.get("staff_ids")
     if staff_ids:
         found = await Staff.select(Staff.id, Staff.office, Staff.active).where(
@@ -262,7 +271,14 @@ async def update_case(actor: Actor, case_id: int, changes: dict[str, Any]) -> di
     async with db.transaction():
         if values:
             await Case.update({**values, Case.updated_at: utcnow()}).where(Case.id == case_id)
+        before = {r["staff"] for r in await CaseStaff.select(CaseStaff.staff).where(
+            CaseStaff.case == case_id)} if staff_ids is not None else set()
         await _replace_links(case_id, staff_ids, survivors, accused)
+        if staff_ids is not None:
+            # Deferred: hearings imports this module.
+            from legal_tracker.cases.hearings import release_accompaniments
+
+            await release_accompaniments(actor, case_id, before - set(staff_ids))
         detail: dict[str, Any] = {"fields": sorted(changes)}
         if "status" in values and values["status"] != current["status"]:
             detail["status"] = [current["status"], values["status"]]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from legal_tracker import audit, db, hooks
 from legal_tracker.access import Actor, hearing_scope, require_write
-from legal_tracker.cases.cases import fetch_case
+from legal_tracker.cases.cases import check_court_of_office, fetch_case
 from legal_tracker.cases.tables import Case, Hearing, HearingHistory, HearingStaff
 from legal_tracker.common import PageRequest, check_id, page_of, to_utc, utcnow
 from legal_tracker.domain import ADJOURNMENT_REASONS
@@ -73,8 +73,11 @@ async def _with_staff(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["accompanying_staff"] = staff[row["id"]]
         row["staff_ids"] = [s["id"] for s in row["accompanying_staff"]]
         zone = ZoneInfo(row["court_timezone"])
+        # Durations are absolute: add them to the instant, not to the wall-clock time (a
+        # 3-hour hearing across the night clocks go forward ends 4 wall-clock hours later).
+        ends_at = to_utc(row["starts_at"]) + timedelta(minutes=row["duration_minutes"])
         row["starts_at"] = row["starts_at"].astimezone(zone)
-        row["ends_at"] = row["starts_at"] + timedelta(minutes=row["duration_minutes"])
+        row["ends_at"] = ends_at.astimezone(zone)
         out.append(row)
     return out
 
@@ -153,9 +156,9 @@ async def _check_staff(case: dict[str, Any], staff_ids: list[int], checks: Check
             checks.add("staff_ids", f"staff {sid} does not exist or is not active in this office")
 
 
-async def _check_court(court_id: int | None, checks: Checks) -> None:
-    if court_id is not None and not await Court.exists().where(Court.id == check_id("court", court_id)):
-        checks.add("court_id", "no such court")
+async def _check_court(court_id: int | None, office_id: int, checks: Checks) -> None:
+    if court_id is not None:
+        await check_court_of_office(court_id, office_id, checks)
 
 
 async def overlapping_accompaniments(hearing_id: int, staff_ids: list[int]) -> list[dict]:
@@ -208,6 +211,40 @@ async def _set_staff(hearing_id: int, staff_ids: list[int]) -> None:
         ])
 
 
+async def release_accompaniments(actor: Actor, case_id: int, staff_ids: set[int]) -> list[int]:
+    """Inside the caller's transaction: people just removed from a case stop accompanying
+    its coming hearings, so the link never outlives their access (feeds, roster, lists).
+    Admins keep theirs: they still see the case. Each hearing changed gets a new version
+    (calendars update) and a history entry. Returns the hearings changed."""
+    if not staff_ids:
+        return []
+    losing = [r["id"] for r in await Staff.select(Staff.id).where(
+        Staff.id.is_in(sorted(staff_ids)) & (Staff.role != "admin"))]
+    if not losing:
+        return []
+    rows = await HearingStaff.select(HearingStaff.hearing).where(
+        HearingStaff.staff.is_in(losing) & (HearingStaff.hearing.case == case_id)
+        & (HearingStaff.hearing.status == "scheduled")
+        & (HearingStaff.hearing.starts_at >= utcnow()))
+    changed = sorted({r["hearing"] for r in rows})
+    now = utcnow()
+    for hearing_id in changed:
+        await HearingStaff.delete().where(
+            (HearingStaff.hearing == hearing_id) & HearingStaff.staff.is_in(losing))
+        version = await _bump(hearing_id, now)
+        await _history(hearing_id, actor, "updated", version,
+                       note="staff_ids (removed from the case)")
+    return changed
+
+
+async def _bump(hearing_id: int, now: datetime) -> int:
+    """Raises a hearing's version by one in place (no lost update: one statement)."""
+    await Hearing.update({Hearing.version: Hearing.version + 1, Hearing.updated_at: now}).where(
+        Hearing.id == hearing_id)
+    row = await Hearing.select(Hearing.version).where(Hearing.id == hearing_id).first()
+    return row["version"]
+
+
 async def create_hearing(actor: Actor, case_id: int, data: dict[str, Any]) -> dict[str, Any]:
     case = await fetch_case(actor, case_id)
     require_write(actor)
@@ -217,7 +254,8 @@ async def create_hearing(actor: Actor, case_id: int, data: dict[str, Any]) -> di
     checks = Checks()
     if values["court"] is None:
         checks.add("court_id", "required when the case has no court")
-    await _check_court(values["court"], checks)
+    if values["court"] is not None:
+        await _check_court(values["court"], case["office"], checks)
     staff_ids = values.pop("staff_ids", None) or []
     await _check_staff(case, staff_ids, checks)
     checks.instant("starts_at", values["starts_at"])
@@ -239,15 +277,17 @@ async def create_hearing(actor: Actor, case_id: int, data: dict[str, Any]) -> di
     return hearing
 
 
-async def update_hearing(actor: Actor, hearing_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+async def update_hearing(actor: Actor, hearing_id: int, changes: dict[str, Any],
+                         expected_version: int | None = None) -> dict[str, Any]:
     current = await get_hearing(actor, hearing_id)
     require_write(actor)
+    _check_expected(current, expected_version)
     values = dict(changes)
     if "starts_at" in values:
         raise Invalid("starts_at", "use POST /api/hearings/{id}/reschedule or /adjourn to move a hearing")
     case = await Case.select(Case.id, Case.office).where(Case.id == current["case"]).first()
     checks = Checks()
-    await _check_court(values.get("court"), checks)
+    await _check_court(values.get("court"), case["office"], checks)
     staff_ids = values.pop("staff_ids", None)
     if staff_ids is not None:
         await _check_staff(case, staff_ids, checks)
@@ -258,10 +298,8 @@ async def update_hearing(actor: Actor, hearing_id: int, changes: dict[str, Any])
     if changed & VISIBLE_FIELDS and current["status"] != "scheduled":
         raise Conflict(f"a {current['status']} hearing cannot be changed; only its notes can")
     bump = bool(changed & VISIBLE_FIELDS)
-    version = current["version"] + (1 if bump else 0)
     async with db.transaction():
-        update: dict[Any, Any] = {**values, Hearing.updated_at: utcnow(), Hearing.version: version}
-        await Hearing.update(update).where(Hearing.id == hearing_id)
+        version = await _conditional(current, {**values, Hearing.updated_at: utcnow()}, bump=bump)
         if staff_ids is not None:
             await _set_staff(hearing_id, staff_ids)
         if changed:
@@ -277,9 +315,11 @@ async def update_hearing(actor: Actor, hearing_id: int, changes: dict[str, Any])
     return hearing
 
 
-async def _lifecycle_target(actor: Actor, hearing_id: int) -> dict[str, Any]:
+async def _lifecycle_target(actor: Actor, hearing_id: int,
+                            expected_version: int | None = None) -> dict[str, Any]:
     current = await get_hearing(actor, hearing_id)
     require_write(actor)
+    _check_expected(current, expected_version)
     return current
 
 
@@ -288,9 +328,31 @@ def _require_scheduled(current: dict[str, Any], verb: str) -> None:
         raise Conflict(f"a {current['status']} hearing cannot be {verb}")
 
 
+def _check_expected(current: dict[str, Any], expected_version: int | None) -> None:
+    """``If-Match``: the caller changes the version they read, or nothing."""
+    if expected_version is not None and expected_version != current["version"]:
+        raise Conflict(f"the hearing is at version {current['version']}, not {expected_version}:"
+                       " reload it and try again")
+
+
+async def _conditional(current: dict[str, Any], values: dict[Any, Any], *,
+                       bump: bool = True) -> int:
+    """Inside the caller's transaction: one UPDATE of the hearing that applies only if it is
+    still in the status and at the version the caller read (the race's loser changes
+    nothing and gets 409, like ``append_custody``). Returns the new version."""
+    version = current["version"] + (1 if bump else 0)
+    rows = await Hearing.update({**values, Hearing.version: version}).where(
+        (Hearing.id == current["id"]) & (Hearing.status == current["status"])
+        & (Hearing.version == current["version"])).returning(Hearing.id)
+    if not rows:
+        raise Conflict("the hearing was changed by someone else meanwhile: reload it and try again")
+    return version
+
+
 async def reschedule_hearing(actor: Actor, hearing_id: int, starts_at: datetime,
-                             reason: str | None) -> dict[str, Any]:
-    current = await _lifecycle_target(actor, hearing_id)
+                             reason: str | None, expected_version: int | None = None,
+                             ) -> dict[str, Any]:
+    current = await _lifecycle_target(actor, hearing_id, expected_version)
     _require_scheduled(current, "rescheduled")
     now = utcnow()
     if current["starts_at"] <= now:
@@ -301,10 +363,9 @@ async def reschedule_hearing(actor: Actor, hearing_id: int, starts_at: datetime,
     new_start = to_utc(starts_at)
     if new_start <= now:
         raise Invalid("starts_at", "must be in the future")
-    version = current["version"] + 1
     async with db.transaction():
-        await Hearing.update({Hearing.starts_at: new_start, Hearing.version: version,
-                              Hearing.updated_at: now}).where(Hearing.id == hearing_id)
+        version = await _conditional(current, {Hearing.starts_at: new_start,
+                                               Hearing.updated_at: now})
         await _history(hearing_id, actor, "rescheduled", version,
                        from_starts_at=current["starts_at"], to_starts_at=new_start, note=reason)
         await audit.record(actor.staff_id, "reschedule", "hearing", hearing_id,
@@ -317,15 +378,20 @@ async def reschedule_hearing(actor: Actor, hearing_id: int, starts_at: datetime,
 
 
 async def adjourn_hearing(actor: Actor, hearing_id: int, next_starts_at: datetime, reason: str,
-                          note: str | None = None) -> dict[str, Any]:
-    """Closes the hearing as adjourned and returns the new, linked hearing."""
-    current = await _lifecycle_target(actor, hearing_id)
+                          note: str | None = None, expected_version: int | None = None, *,
+                          at: datetime | None = None) -> dict[str, Any]:
+    """Closes the hearing as adjourned and returns the new, linked hearing.
+
+    ``at`` is for recording history only (the demo seeder): the adjournment happened then,
+    so the next date need only be after it, and no hooks run (there is nothing left to
+    remind anyone of)."""
+    current = await _lifecycle_target(actor, hearing_id, expected_version)
     _require_scheduled(current, "adjourned")
     if reason not in ADJOURNMENT_REASONS:
         raise Invalid("reason", f"must be one of {', '.join(ADJOURNMENT_REASONS)}")
     if reason == "other" and not (note or "").strip():
         raise Invalid("note", "describe the reason when it is 'other'")
-    now = utcnow()
+    now = at or utcnow()
     zone = ZoneInfo(current["court_timezone"])
     if current["starts_at"].astimezone(zone).date() > now.astimezone(zone).date():
         raise Conflict("the hearing is on a later day; reschedule it instead of adjourning")
@@ -335,8 +401,12 @@ async def adjourn_hearing(actor: Actor, hearing_id: int, next_starts_at: datetim
     next_start = to_utc(next_starts_at)
     if next_start <= max(now, to_utc(current["starts_at"])):
         raise Invalid("next_starts_at", "must be after the adjourned hearing and in the future")
-    version = current["version"] + 1
     async with db.transaction():
+        # First the conditional close: of two adjournments at once, the loser stops here.
+        version = await _conditional(current, {
+            Hearing.status: "adjourned", Hearing.adjournment_reason: reason,
+            Hearing.adjournment_note: note, Hearing.updated_at: now,
+        })
         rows = await Hearing.insert(Hearing(
             case=current["case"], court=current["court"], courtroom=current["courtroom"],
             starts_at=next_start, duration_minutes=current["duration_minutes"],
@@ -348,11 +418,9 @@ async def adjourn_hearing(actor: Actor, hearing_id: int, next_starts_at: datetim
         )).returning(Hearing.id)
         next_id = rows[0]["id"]
         await _set_staff(next_id, current["staff_ids"])
-        await Hearing.update({
-            Hearing.status: "adjourned", Hearing.adjournment_reason: reason,
-            Hearing.adjournment_note: note, Hearing.adjourned_to: next_id,
-            Hearing.version: version, Hearing.updated_at: now,
-        }).where(Hearing.id == hearing_id)
+        # Ours now (adjourned at our version inside this transaction): link it.
+        await Hearing.update({Hearing.adjourned_to: next_id}).where(
+            (Hearing.id == hearing_id) & (Hearing.version == version))
         await _history(hearing_id, actor, "adjourned", version, from_starts_at=current["starts_at"],
                        to_starts_at=next_start, reason=reason, note=note)
         await _history(next_id, actor, "created", 1, from_starts_at=current["starts_at"],
@@ -362,22 +430,23 @@ async def adjourn_hearing(actor: Actor, hearing_id: int, next_starts_at: datetim
                                                                    "reason": reason})
         hearing = await get_hearing(None, hearing_id)
         next_hearing = await get_hearing(None, next_id)
-        await hooks.hearing_changed(hooks.HearingChange(
-            "adjourned", hearing, previous=current, next_hearing=next_hearing, actor=actor,
-            changed_fields=frozenset({"status"})))
+        if at is None:
+            await hooks.hearing_changed(hooks.HearingChange(
+                "adjourned", hearing, previous=current, next_hearing=next_hearing, actor=actor,
+                changed_fields=frozenset({"status"})))
     next_hearing["warnings"] = await overlapping_accompaniments(next_id, next_hearing["staff_ids"])
     return next_hearing
 
 
-async def cancel_hearing(actor: Actor, hearing_id: int, reason: str) -> dict[str, Any]:
-    current = await _lifecycle_target(actor, hearing_id)
+async def cancel_hearing(actor: Actor, hearing_id: int, reason: str,
+                         expected_version: int | None = None) -> dict[str, Any]:
+    current = await _lifecycle_target(actor, hearing_id, expected_version)
     _require_scheduled(current, "cancelled")
-    version = current["version"] + 1
     now = utcnow()
     async with db.transaction():
-        await Hearing.update({Hearing.status: "cancelled", Hearing.cancel_reason: reason,
-                              Hearing.version: version, Hearing.updated_at: now}).where(
-            Hearing.id == hearing_id)
+        version = await _conditional(current, {Hearing.status: "cancelled",
+                                               Hearing.cancel_reason: reason,
+                                               Hearing.updated_at: now})
         await _history(hearing_id, actor, "cancelled", version, from_starts_at=current["starts_at"],
                        note=reason)
         await audit.record(actor.staff_id, "cancel", "hearing", hearing_id,
@@ -389,26 +458,25 @@ async def cancel_hearing(actor: Actor, hearing_id: int, reason: str) -> dict[str
     return hearing
 
 
-async def record_outcome(actor: Actor, hearing_id: int, data: dict[str, Any]) -> dict[str, Any]:
+async def record_outcome(actor: Actor, hearing_id: int, data: dict[str, Any],
+                         expected_version: int | None = None) -> dict[str, Any]:
     """The hearing was held: what happened and what comes next; a judgment or sentence is
     recorded on the case as well."""
-    current = await _lifecycle_target(actor, hearing_id)
+    current = await _lifecycle_target(actor, hearing_id, expected_version)
     _require_scheduled(current, "marked as held")
     now = utcnow()
     if current["starts_at"] > now:
         raise Conflict("the hearing has not started yet")
-    version = current["version"] + 1
     case_changes: dict[Any, Any] = {}
     for key in ("case_status", "case_outcome", "sentence", "sentence_months", "judgment_on"):
         if data.get(key) is not None:
             column = {"case_status": "status", "case_outcome": "outcome"}.get(key, key)
             case_changes[column] = data[key]
     async with db.transaction():
-        await Hearing.update({
+        version = await _conditional(current, {
             Hearing.status: "held", Hearing.outcome_notes: data.get("outcome_notes"),
-            Hearing.next_steps: data.get("next_steps"), Hearing.version: version,
-            Hearing.updated_at: now,
-        }).where(Hearing.id == hearing_id)
+            Hearing.next_steps: data.get("next_steps"), Hearing.updated_at: now,
+        })
         if case_changes:
             before = await Case.select(Case.status).where(Case.id == current["case"]).first()
             await Case.update({**case_changes, Case.updated_at: now}).where(
@@ -425,6 +493,36 @@ async def record_outcome(actor: Actor, hearing_id: int, data: dict[str, Any]) ->
         hearing = await get_hearing(None, hearing_id)
         await hooks.hearing_changed(hooks.HearingChange(
             "outcome", hearing, previous=current, actor=actor, changed_fields=frozenset({"status"})))
+    return hearing
+
+
+async def change_accompaniment(actor: Actor, hearing_id: int, staff_id: int, *, add: bool,
+                               expected_version: int | None = None) -> dict[str, Any]:
+    """Adds or removes one member of staff accompanying a scheduled hearing: one transaction,
+    a conditional update (409 when the hearing changed meanwhile), a new version (calendars
+    and reminders follow) and a history entry. Adding someone already there, like removing
+    someone absent, is answered by the caller (``casework.accompaniment``)."""
+    current = await get_hearing(actor, hearing_id)
+    require_write(actor)
+    check_id("staff", staff_id)
+    _check_expected(current, expected_version)
+    if current["status"] != "scheduled":
+        raise Conflict(f"a {current['status']} hearing's accompaniment cannot be changed")
+    action = "assign_staff" if add else "unassign_staff"
+    async with db.transaction():
+        version = await _conditional(current, {Hearing.updated_at: utcnow()})
+        if add:
+            await HearingStaff.insert(HearingStaff(hearing=hearing_id, staff=staff_id))
+        else:
+            await HearingStaff.delete().where(
+                (HearingStaff.hearing == hearing_id) & (HearingStaff.staff == staff_id))
+        await _history(hearing_id, actor, "updated", version, note=f"staff_ids ({action})")
+        await audit.record(actor.staff_id, action, "hearing", hearing_id,
+                           office_id=current["office_id"], detail={"staff_id": staff_id})
+        hearing = await get_hearing(None, hearing_id)
+        await hooks.hearing_changed(hooks.HearingChange(
+            "updated", hearing, previous=current, actor=actor,
+            changed_fields=frozenset({"staff_ids"})))
     return hearing
 
 

@@ -115,7 +115,7 @@ async def rfe_deadlines(scope: Scope, window: Window) -> list[dict[str, Any]]:
         ImmigrationApplication.rfe_due_on >= window.earliest,
         ImmigrationApplication.rfe_due_on <= window.latest())
     return [_item(f"rfe-{r['id']}", "rfe_answer", r["rfe_due_on"], "Answer the request for evidence",
-                  "Send the evidence requested for the immigration application before its due date.",
+                  "Send the evidence requested before its due date.",
                   r, "immigration") for r in rows]
 
 
@@ -132,9 +132,10 @@ async def certification_deadlines(scope: Scope, window: Window) -> list[dict[str
         + timedelta(days=3))
     return [_item(f"certification-{r['id']}", "certification_expiry",
                   add_months(r["certification_signed_on"], months),
-                  "File before the law-enforcement certification expires",
-                  f"The signed certification is accepted for {months} months: file the "
-                  "application with it before this date, or ask for a new one.", r, "immigration")
+                  # Nothing that names the kind of application: this travels to phones.
+                  "File before the signed form expires",
+                  f"The signed form is accepted for {months} months: file with it before "
+                  "this date, or ask for a new one.", r, "immigration")
             for r in rows]
 
 

@@ -28,7 +28,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from legal_tracker import audit
 from legal_tracker.access import Actor
 from legal_tracker.cases import cases, hearings, survivors
 from legal_tracker.cases.tables import Case, Contact, Hearing, HearingHistory, Survivor
@@ -325,11 +324,11 @@ class _Seeder:
                 assert nxt is not None and nxt[1] == kind
                 reason = rng.choice(REASONS)
                 note = "Defence sought time to prepare (demo)." if reason == "defence_application" else None
-                if nxt[0] > self.now:
-                    following = await hearings.adjourn_hearing(self.admin, current["id"], nxt[0], reason,
-                                                               note)
-                else:
-                    following = await self.adjourn_in_the_past(current, nxt[0], reason, note, ends)
+                # An adjournment to a date that has also passed is recorded as of the day
+                # it happened (the service's ``at``), through the same code.
+                following = await hearings.adjourn_hearing(
+                    self.admin, current["id"], nxt[0], reason, note,
+                    at=None if nxt[0] > self.now else ends)
                 self.summary["hearings"] += 1
                 self.summary["adjourned"] += 1
                 self.closed_at[current["id"]] = ends
@@ -340,39 +339,6 @@ class _Seeder:
             fixed_at = ends if fate == "held" else fixed_at
             current = None
         return judgment_day
-
-    async def adjourn_in_the_past(self, current: dict[str, Any], next_start: datetime, reason: str,
-                                  note: str | None, at: datetime) -> dict[str, Any]:
-        """What :func:`hearings.adjourn_hearing` writes, for an adjournment to a date that has
-        also passed (the service only adjourns into the future)."""
-        hearing_id = current["id"]
-        version = current["version"] + 1
-        next_start = to_utc(next_start)
-        rows = await Hearing.insert(Hearing(
-            case=current["case"], court=current["court"], courtroom=current["courtroom"],
-            starts_at=next_start, duration_minutes=current["duration_minutes"], kind=current["kind"],
-            status="scheduled", survivor_attends=current["survivor_attends"],
-            survivor_testifies=current["survivor_testifies"], family_attends=current["family_attends"],
-            what_to_bring=current["what_to_bring"], adjourned_from=hearing_id, version=1,
-            created_at=at, updated_at=at,
-        )).returning(Hearing.id)
-        next_id = rows[0]["id"]
-        await hearings._set_staff(next_id, current["staff_ids"])
-        await Hearing.update({
-            Hearing.status: "adjourned", Hearing.adjournment_reason: reason,
-            Hearing.adjournment_note: note, Hearing.adjourned_to: next_id, Hearing.version: version,
-            Hearing.updated_at: at,
-        }).where(Hearing.id == hearing_id)
-        await hearings._history(hearing_id, self.admin, "adjourned", version,
-                                from_starts_at=current["starts_at"], to_starts_at=next_start,
-                                reason=reason, note=note)
-        await hearings._history(next_id, self.admin, "created", 1, from_starts_at=current["starts_at"],
-                                to_starts_at=next_start, reason=reason,
-                                note=f"adjourned from {hearing_id}")
-        await audit.record(self.admin.staff_id, "adjourn", "hearing", hearing_id,
-                           office_id=current["office_id"],
-                           detail={"next_hearing_id": next_id, "reason": reason})
-        return await hearings.get_hearing(None, next_id)
 
     async def backdate(self) -> None:
         """Past events get the time they happened, so history reads in order."""

@@ -115,8 +115,16 @@ async def _check_court(data: dict[str, Any]) -> None:
     checks.raise_if_any()
 
 
+def _may_hold_courts_of(actor: Actor, office_id: int | None) -> None:
+    # Every member of staff may read every court; an office's admin creates and changes only
+    # the courts of their own office and the shared ones (no office).
+    if office_id is not None and not office_visible(actor, office_id):
+        raise Forbidden("this court belongs to another office")
+
+
 async def create_court(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     require_admin(actor)
+    _may_hold_courts_of(actor, data.get("office"))
     await _check_court(data)
     now = utcnow()
     async with db.transaction():
@@ -130,10 +138,10 @@ async def create_court(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 async def update_court(actor: Actor, court_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     require_admin(actor)
     court = await get_court(actor, court_id)
-    # Every member of staff may read every court; an office's admin changes only the courts
-    # of their own office and the shared ones.
-    if court["office"] is not None and not office_visible(actor, court["office"]):
-        raise Forbidden("this court belongs to another office")
+    _may_hold_courts_of(actor, court["office"])
+    if "office" in changes:
+        # Nor may they hand a court to another office.
+        _may_hold_courts_of(actor, changes["office"])
     await _check_court(changes)
     async with db.transaction():
         if changes:
@@ -253,6 +261,12 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
         if changes.get("active") is False or "password" in changes:
             # Reactivating an account or changing a password must not bring old sessions back.
             await revoke_all_tokens(staff_id)
+        if changes.get("active") is False:
+            # Nor old calendar links: deactivation ends them for good (the table belongs to
+            # the calendars package, which this core must not import).
+            await Staff.raw(
+                "UPDATE calendar_subscription SET revoked_at = {} "
+                "WHERE owner = {} AND revoked_at IS NULL", utcnow(), staff_id)
         await audit.record(actor.staff_id, "update", "staff", staff_id,
                            office_id=current.get("office"),
                            detail={"fields": sorted(k for k in changes if k != "password")})

@@ -28,6 +28,8 @@ class Office(Table, tablename="office"):
     phone = Varchar(length=32, null=True, default=None)
     sms_sender_name = Varchar(length=64, null=True, default=None)
     reminder_policy = JSON(default="{}")
+    # The language filings are drafted in (BCP 47), unless a filing says otherwise.
+    language = Varchar(length=16, default="en")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

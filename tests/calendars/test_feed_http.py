@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 
 from icalendar import Calendar
 
@@ -86,7 +87,12 @@ async def test_reschedule_keeps_uid_and_raises_sequence_and_etag(world):
     assert again.status_code == 304 and again.content == b""
     unchanged = await _fetch(world, sub["url"])
     assert unchanged.content == first.content and unchanged.headers["etag"] == etag
-    since = await _fetch(world, sub["url"], **{"If-Modified-Since": first.headers["last-modified"]})
+    # Last-Modified has whole seconds and is never later than the second before the response
+    # (so never later than its Date); a date from the second after the change on proves the
+    # client has this content: at most two seconds after what a fresh fetch reports.
+    seen = parsedate_to_datetime(first.headers["last-modified"])
+    later = format_datetime(seen + timedelta(seconds=2), usegmt=True)
+    since = await _fetch(world, sub["url"], **{"If-Modified-Since": later})
     assert since.status_code == 304
     moved = await world.client.post(f"/api/hearings/{hearing['id']}/reschedule",
                                     json={"starts_at": _future(12), "reason": "court diary"},

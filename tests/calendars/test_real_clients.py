@@ -1,6 +1,8 @@
 """The feed as real calendar clients read it: Thunderbird's ical.js, Evolution's libical,
-Python's icalendar and recurring-ical-events, including a hearing moved across a
-daylight-saving change. CI installs node + ical.js (npm ci) and libical-dev; where a tool
+Python's icalendar, recurring-ical-events, vobject (Radicale's parser) and ics, including a
+hearing moved across a daylight-saving change, courts in daylight-saving zones over several
+years, the repeated hour of the night clocks go back and a hearing running across the night
+they go forward. CI installs node + ical.js (npm ci) and libical-dev; where a tool
 is genuinely absent the test says which one and skips."""
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import ics
 import pytest
 import recurring_ical_events
+import vobject
 from icalendar import Calendar
 
 CLIENTS = Path(__file__).resolve().parents[2] / "calendars" / "clients"
@@ -122,3 +126,175 @@ async def test_evolution_libical(world, libical_dump):
             uid, start, *_ = line.split("\t")
             seen[_uid_key(uid)] = datetime.strptime(start, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     assert seen == expected
+
+
+# Daylight-saving zones over several years ------------------------------------------------
+#
+# Each parser reads the feed on its own (only the feed's VTIMEZONE to go by) and answers
+# {hearing uid: (start, end) in UTC}. The expected instants are written out by hand.
+
+Parsed = dict[str, tuple[datetime, datetime]]
+
+
+def _by_icalendar(feed: bytes) -> Parsed:
+    return {_uid_key(str(e["UID"])): (e.decoded("DTSTART").astimezone(UTC),
+                                      e.decoded("DTEND").astimezone(UTC))
+            for e in Calendar.from_ical(feed).walk("VEVENT")}
+
+
+def _by_recurring_ical_events(feed: bytes) -> Parsed:
+    events = recurring_ical_events.of(Calendar.from_ical(feed)).between(
+        date(2020, 1, 1), date(2040, 1, 1))
+    return {_uid_key(str(e["UID"])): (e.decoded("DTSTART").astimezone(UTC),
+                                      e.decoded("DTEND").astimezone(UTC)) for e in events}
+
+
+def _by_vobject(feed: bytes) -> Parsed:
+    calendar = vobject.readOne(feed.decode())
+    return {_uid_key(e.uid.value): (e.dtstart.value.astimezone(UTC), e.dtend.value.astimezone(UTC))
+            for e in calendar.vevent_list}
+
+
+def _by_ics(feed: bytes) -> Parsed:
+    # ics parses with TatSu, which calls colorama.init() on every parse; each call wraps
+    # sys.stdout once more, and under pytest's capture a few dozen parses overflow the stack.
+    import tatsu.color
+
+    tatsu.color.init = lambda: None
+    return {_uid_key(e.uid): (e.begin.datetime.astimezone(UTC), e.end.datetime.astimezone(UTC))
+            for e in ics.Calendar(feed.decode()).events}
+
+
+def _by_icaljs(command: list[str], feed: bytes) -> Parsed:
+    result = subprocess.run(command, input=feed, capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()
+    out = {}
+    for event in json.loads(result.stdout)["events"]:
+        out[_uid_key(event["uid"])] = tuple(
+            datetime.fromisoformat(event[k].replace("Z", "+00:00")) for k in ("start", "end"))
+    return out
+
+
+def _by_libical(binary: Path, feed: bytes) -> Parsed:
+    result = subprocess.run([str(binary)], input=feed, capture_output=True)
+    # 4: libical flagged something it could not accept (X-LIC-ERROR), 3: an unresolved TZID.
+    assert result.returncode == 0, (result.returncode, result.stderr.decode()[:2000])
+    out = {}
+    for line in result.stdout.decode().splitlines():
+        uid, start, end, *_ = line.split("\t")
+        out[_uid_key(uid)] = tuple(datetime.strptime(v, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+                                   for v in (start, end))
+    return out
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+# (start as a person types it, minutes, court, expected start and end in UTC)
+FIRST_YEAR = [
+    ("2027-06-15T10:00:00+01:00", 60, "london", "2027-06-15T09:00", "2027-06-15T10:00"),
+    ("2027-07-01T09:00:00-04:00", 60, "new_york", "2027-07-01T13:00", "2027-07-01T14:00"),
+]
+LATER = [
+    # The hearing that, added to the two above, made ical.js put them an hour late.
+    ("2028-02-01T09:00:00Z", 60, "london", "2028-02-01T09:00", "2028-02-01T10:00"),
+    # The repeated hour in London: the first 01:30 (BST) and the second (GMT) of 31 Oct 2027.
+    ("2027-10-31T01:30:00+01:00", 60, "london", "2027-10-31T00:30", "2027-10-31T01:30"),
+    ("2027-10-31T01:30:00+00:00", 30, "london", "2027-10-31T01:30", "2027-10-31T02:00"),
+    # 180 minutes from 23:30 GMT the night clocks go forward: ends 03:30 BST (02:30Z).
+    ("2028-03-25T23:30:00+00:00", 180, "london", "2028-03-25T23:30", "2028-03-26T02:30"),
+    # New York: across the spring gap, and both 01:30s of the autumn nights, in later years.
+    ("2028-03-12T01:30:00-05:00", 120, "new_york", "2028-03-12T06:30", "2028-03-12T08:30"),
+    ("2028-11-05T01:30:00-05:00", 60, "new_york", "2028-11-05T06:30", "2028-11-05T07:30"),
+    ("2029-11-04T01:30:00-04:00", 60, "new_york", "2029-11-04T05:30", "2029-11-04T06:30"),
+    ("2029-07-10T10:00:00+01:00", 60, "london", "2029-07-10T09:00", "2029-07-10T10:00"),
+    ("2029-12-20T14:00:00+00:00", 60, "london", "2029-12-20T14:00", "2029-12-20T15:00"),
+]
+
+
+class _DstWorld:
+    def __init__(self, world) -> None:
+        self.world = world
+        self.expected: Parsed = {}
+        self.api_ends: dict[str, str] = {}
+
+    async def setup(self) -> None:
+        office = await self.world.office("London", "Europe/London", "GB")
+        # Organisation-wide courts: any office's case may sit in them.
+        self.courts = {
+            "london": await self.world.court("Southwark Crown Court", "Europe/London", None),
+            "new_york": await self.world.court("Kings County Criminal Court", "America/New_York",
+                                               None),
+        }
+        self.case = await self.world.case(office["id"], self.courts["london"]["id"])
+        sub = await self.world.post("/api/calendar-subscriptions",
+                                    {"scope": "case", "target_id": self.case["id"]})
+        self.path = sub["url"].split("tracker.example.org", 1)[1]
+
+    async def add(self, rows) -> None:
+        for starts_at, minutes, court, start, end in rows:
+            hearing = await self.world.hearing(self.case["id"], starts_at,
+                                               court_id=self.courts[court]["id"],
+                                               duration_minutes=minutes)
+            key = f"hearing-{hearing['id']}"
+            self.expected[key] = (_utc(start), _utc(end))
+            self.api_ends[key] = hearing["ends_at"]
+
+    async def feed(self) -> bytes:
+        response = await self.world.client.get(self.path)
+        assert response.status_code == 200
+        return response.content
+
+
+@pytest.fixture
+async def dst_world(world) -> _DstWorld:
+    built = _DstWorld(world)
+    await built.setup()
+    return built
+
+
+PYTHON_PARSERS = {"icalendar": _by_icalendar, "recurring-ical-events": _by_recurring_ical_events,
+                  "vobject": _by_vobject, "ics": _by_ics}
+
+
+async def _check_every_parser(dst_world: _DstWorld, icaljs: list[str], libical: Path) -> None:
+    feed = await dst_world.feed()
+    parsers = {**PYTHON_PARSERS, "ical.js": lambda f: _by_icaljs(icaljs, f),
+               "libical": lambda f: _by_libical(libical, f)}
+    for name, parse in parsers.items():
+        assert parse(feed) == dst_world.expected, name
+
+
+async def test_dst_zones_over_several_years_read_the_same_in_every_client(
+        dst_world, icaljs, libical_dump):
+    await dst_world.add(FIRST_YEAR)
+    await _check_every_parser(dst_world, icaljs, libical_dump)
+    # Later hearings widen the feed to three years; nothing already there may move.
+    await dst_world.add(LATER)
+    await _check_every_parser(dst_world, icaljs, libical_dump)
+
+
+async def test_the_api_and_the_feed_agree_on_when_a_hearing_ends(dst_world):
+    await dst_world.add(LATER)
+    for key, (_, end) in dst_world.expected.items():
+        assert datetime.fromisoformat(dst_world.api_ends[key]).astimezone(UTC) == end, key
+
+
+def test_the_repeated_hour_is_unambiguous_in_the_feed_itself():
+    from datetime import timedelta
+
+    from calendars.feed import FeedHearing, FeedInfo, build_feed
+
+    info = FeedInfo(calendar_uid="calendar-1@tracker.example.org", name="x",
+                    domain="tracker.example.org")
+    first = FeedHearing(
+        id=1, version=1, case_reference="CR 1/2027", kind="mention", status="scheduled",
+        starts_at=_utc("2027-10-31T00:30"), duration=timedelta(minutes=60), court_name="C",
+        court_address="", courtroom=None, court_timezone="Europe/London",
+        accompanying_staff=(), survivor_testifies=False, what_to_bring="", adjourned_to=None,
+        adjourned_from=None, updated_at=_utc("2027-01-01T00:00"))
+    body = build_feed(info, [first])
+    # Neither a floating nor a TZID-local 01:30 on that night: it exists twice.
+    assert b"DTSTART:20271031T003000Z\r\n" in body
+    assert b"DTEND:20271031T013000Z\r\n" in body

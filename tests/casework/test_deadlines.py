@@ -141,3 +141,17 @@ async def test_deadlines_api_scope_manual_done_and_feed(world):
     assert {d["key"] for d in feed} >= {f"rfe-{ids['west', 'rfe']}", f"certification-{ids['west', 'visa']}",
                                         f"doc-expiry-{ids['west', 'doc']}"}
     assert all(d["case_reference"] == "West-1" for d in feed)
+
+
+async def test_deadline_texts_for_phones_never_name_the_kind_of_application(world):
+    # Issue 14 item 13: titles and notes of deadline events travel to (shared) phones; a
+    # "law-enforcement certification" or an "immigration application" reveals victim-visa status.
+    east, west, ids = await _fixture(world)
+    feed = await deadlines_for_feed(case_ids=[west["case"]["id"]], today=NOW)
+    kinds = {d["key"].split("-")[0] for d in feed}
+    assert {"rfe", "certification", "biometrics"} <= kinds
+    for item in feed:
+        text = f"{item['title']} {item['what_to_do']}".lower()
+        for word in ("visa", "certification", "immigration", "law-enforcement", "asylum",
+                     "trafficking", "victim"):
+            assert word not in text, (item["key"], word)

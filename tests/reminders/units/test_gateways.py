@@ -266,10 +266,11 @@ async def test_rate_limit_is_shared_by_the_gateway_instance(fake_sms, fast_retry
     elapsed = time.monotonic() - started
     await gateway.aclose()
     assert all(r.ok for r in results)
-    # Burst of one, then one every 50 ms: five waits.
+    # Burst of one, then one every 50 ms: five waits. A lower bound only: a loaded machine
+    # makes the sends slower, never faster (the gaps the server sees are not checked, since
+    # connection set-up under load can squeeze them together).
     assert elapsed >= 0.24
-    stamps = [r.received_at for r in fake_sms.requests]
-    assert max(stamps) - min(stamps) >= 0.2
+    assert len(fake_sms.requests) == 6
 
 
 async def test_injected_client_is_used_and_not_closed(fake_sms, fast_retry) -> None:
