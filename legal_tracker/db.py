@@ -39,7 +39,7 @@ TABLE_MODULES = [
     "legal_tracker.casework.tables",
     # Not a table module: importing it registers the reminder outbox's in-transaction hooks,
     # so hearings and contacts changed from any entry point (API, CLI, seed) plan reminders.
-    "legal_tracker.reminders.service",
+    "legal_tracker.reminders.replanning",
 ]
 
 SQLITE_TIMEOUT_SECONDS = 30.0

@@ -31,7 +31,7 @@ from legal_tracker.access import Actor
 from legal_tracker.cases import cases as case_svc
 from legal_tracker.cases import hearings as svc
 from legal_tracker.domain import CaseStatus, HearingKind, HearingStatus
-from legal_tracker.reminders.service import reminder_summaries
+from legal_tracker.reminders.summaries import reminder_summaries
 from legal_tracker.validation import Checks
 
 RENAME = {"office_id": "office", "court_id": "court"}

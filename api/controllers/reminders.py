@@ -15,7 +15,7 @@ from legal_tracker.access import Actor
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.cases.hearings import get_hearing
 from legal_tracker.errors import Invalid
-from legal_tracker.reminders import service as svc
+from legal_tracker.reminders import staff as svc
 
 From = Annotated[datetime | None, Parameter(
     query="from", description="send time at or after (ISO 8601 with offset)")]

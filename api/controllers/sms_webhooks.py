@@ -19,8 +19,7 @@ from litestar.background_tasks import BackgroundTask
 
 from api.controllers.common import ERRORS
 from api.errors import problem
-from legal_tracker.reminders import dispatcher
-from legal_tracker.reminders import service as svc
+from legal_tracker.reminders import consent, delivery, dispatcher
 from legal_tracker.reminders.webhooks import (
     AFRICASTALKING_DELIVERY_PATH,
     AFRICASTALKING_INBOUND_PATH,
@@ -94,7 +93,7 @@ async def twilio_status(request: Request) -> Response[Any]:
         report = parse_twilio_status(form or [])
     except ValueError:
         return problem(400, "MessageSid and MessageStatus are required", request=request)
-    if not await svc.apply_delivery_report("twilio", report):
+    if not await delivery.apply_delivery_report("twilio", report):
         log.info("twilio status for an unknown message id")
     return Response(content=b"", status_code=204)
 
@@ -109,7 +108,7 @@ async def twilio_inbound(request: Request) -> Response[Any]:
         message = parse_twilio_inbound(form or [])
     except ValueError:
         return problem(400, "From is required", request=request)
-    outcome = await svc.handle_inbound(message.from_number,
+    outcome = await consent.handle_inbound(message.from_number,
                                        message.keyword.value if message.keyword else None,
                                        "twilio", queue_help=False)
     if outcome.reply:
@@ -128,7 +127,7 @@ async def africastalking_delivery(request: Request) -> Response[Any]:
         report = parse_africastalking_delivery(await _form(request))
     except ValueError:
         return problem(400, "id and status are required", request=request)
-    if not await svc.apply_delivery_report("africastalking", report):
+    if not await delivery.apply_delivery_report("africastalking", report):
         log.info("africastalking delivery report for an unknown message id")
     return Response(content=b"", status_code=204)
 
@@ -136,7 +135,7 @@ async def africastalking_delivery(request: Request) -> Response[Any]:
 async def _send_neutral(number: str) -> None:
     runtime = dispatcher.current()
     if runtime is not None:
-        await runtime.gateway.send(number, svc.NEUTRAL_REPLY)
+        await runtime.gateway.send(number, consent.NEUTRAL_REPLY)
 
 
 @post(AFRICASTALKING_INBOUND_PATH, **WEBHOOK)
@@ -149,7 +148,7 @@ async def africastalking_inbound(request: Request) -> Response[Any]:
         message = parse_africastalking_inbound(await _form(request))
     except ValueError:
         return problem(400, "from is required", request=request)
-    outcome = await svc.handle_inbound(message.from_number,
+    outcome = await consent.handle_inbound(message.from_number,
                                        message.keyword.value if message.keyword else None,
                                        "africastalking", queue_help=True)
     background = None

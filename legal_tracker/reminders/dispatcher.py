@@ -35,8 +35,10 @@ from typing import Any
 
 from legal_tracker import audit, crypto, db, scheduler
 from legal_tracker.common import utcnow
-from legal_tracker.reminders import service
+from legal_tracker.reminders.consent import set_consent
+from legal_tracker.reminders.delivery import flag_phone
 from legal_tracker.reminders.gateways import SendResult, SmsGateway, create_gateway
+from legal_tracker.reminders.outbox import in_quiet_hours, office_policy, render_for
 from legal_tracker.reminders.tables import Reminder
 from legal_tracker.reminders.webhooks import twilio_status_callback_url
 from legal_tracker.scheduler import register_tick
@@ -221,8 +223,8 @@ class Dispatcher:
                 if key in latest and latest[key] > row["send_at"]:
                     return "superseded by a later reminder"
         if row["kind"] != "help":
-            policy = policies.setdefault(row["office"], service.office_policy(row["office_policy"]))
-            if service.in_quiet_hours(now, row["timezone"], policy):
+            policy = policies.setdefault(row["office"], office_policy(row["office_policy"]))
+            if in_quiet_hours(now, row["timezone"], policy):
                 return "overdue and now within quiet hours"
         return None
 
@@ -248,7 +250,7 @@ class Dispatcher:
             try:
                 rendered = texts.get(key)
                 if rendered is None:
-                    rendered = texts[key] = service.render_for(
+                    rendered = texts[key] = render_for(
                         row["kind"], row["language"], office=office, tz=row["timezone"],
                         court_name=row["court_name"], starts_at=row["h_starts_at"], now=now)
                 phone = cipher.decrypt(row["phone_enc"], context="contact.phone")
@@ -331,9 +333,9 @@ class Dispatcher:
                     (Reminder.id == o.reminder_id) & (Reminder.status == "sending")
                     & (Reminder.lease_owner == self.owner))
                 if r is not None and r.opted_out:
-                    await service.set_consent([o.contact_id], False, via=f"{self.gateway.name}_opt_out")
+                    await set_consent([o.contact_id], False, via=f"{self.gateway.name}_opt_out")
                 elif o.status == "failed" and r is not None and not r.retryable:
-                    await service.flag_phone(
+                    await flag_phone(
                         o.contact_id, f"message failed: {r.error_message or r.error_code}", now)
                     await audit.record(None, "sms_failed", "reminder", o.reminder_id,
                                        office_id=o.office_id, detail={"error_code": r.error_code})
