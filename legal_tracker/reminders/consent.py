@@ -57,10 +57,12 @@ async def contacts_by_phone(phone: str) -> list[dict[str, Any]]:
     e164 = normalise_phone(phone.strip() if phone else "")
     if e164 is None:
         return []
-    index = crypto.cipher().blind_index(e164, context="phone")
+    # Every index the readable keys can produce: between setting a new key and finishing
+    # ``rotate-key`` a contact's stored index may still be the old key's.
+    indexes = crypto.cipher().blind_indexes(e164, context="phone")
     return await Contact.select(Contact.id, Contact.survivor, Contact.language, Contact.timezone,
                                 Contact.sms_consent_at, Contact.sms_consent_withdrawn_at).where(
-        (Contact.phone_index == index) & Contact.deleted_at.is_null()).order_by(Contact.id)
+        Contact.phone_index.is_in(indexes) & Contact.deleted_at.is_null()).order_by(Contact.id)
 
 
 NEUTRAL_REPLY = "This number sends appointment reminders only. Reply STOP to stop messages."
