@@ -2,10 +2,11 @@
 
 Safe to run in every process at once (the scheduler ticks everywhere):
 
-* **Claiming** is one atomic statement. PostgreSQL: ``UPDATE ... WHERE id IN (SELECT ...
-  FOR UPDATE SKIP LOCKED) RETURNING id``, so concurrent dispatchers take disjoint rows
-  without waiting for each other. SQLite: a compare-and-set ``UPDATE ... WHERE id IN
-  (SELECT ... LIMIT n) AND status = 'pending' RETURNING id`` inside an IMMEDIATE transaction.
+* **Claiming** is one atomic statement. PostgreSQL: ``WITH due AS MATERIALIZED (SELECT ...
+  LIMIT n FOR UPDATE SKIP LOCKED) UPDATE ... FROM due RETURNING id``, so concurrent
+  dispatchers take disjoint rows without waiting for each other, never more than n each.
+  SQLite: a compare-and-set ``UPDATE ... WHERE id IN (SELECT ... LIMIT n) AND status =
+  'pending' RETURNING id`` inside an IMMEDIATE transaction.
   A claimed row is ``sending`` with a lease (owner, until) and one more attempt.
 * **Never sent twice by us**: a row is only ever sent by the process that claimed it. If that
   process dies between claiming and recording, the row stays ``sending``; once its lease has
@@ -129,15 +130,21 @@ class Dispatcher:
                 "ORDER BY send_at, id LIMIT {}) AND status = 'pending' RETURNING id"
             )
         else:
+            # The locking subquery as a MATERIALIZED CTE: run once, so the LIMIT holds. As a
+            # plain ``IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`` the planner may re-run
+            # it inside a nested-loop semi join and one claim took the whole backlog.
             sql = (
+                "WITH due AS MATERIALIZED (SELECT id FROM reminder WHERE status = 'pending' "
+                "AND send_at <= {} ORDER BY send_at, id LIMIT {} FOR UPDATE SKIP LOCKED) "
                 "UPDATE reminder SET status = 'sending', lease_owner = {}, lease_until = {}, "
                 "attempts = attempts + 1, updated_at = {} "
-                "WHERE id IN (SELECT id FROM reminder WHERE status = 'pending' AND send_at <= {} "
-                "ORDER BY send_at, id LIMIT {} FOR UPDATE SKIP LOCKED) AND status = 'pending' "
-                "RETURNING id"
+                "FROM due WHERE reminder.id = due.id AND reminder.status = 'pending' "
+                "RETURNING reminder.id"
             )
+        args = (self.owner, until, now, now, limit) if db.is_sqlite() else (
+            now, limit, self.owner, until, now)
         async with db.transaction():
-            rows = await db.execute(sql, self.owner, until, now, now, limit)
+            rows = await db.execute(sql, *args)
         return sorted(r["id"] for r in rows)
 
     # ------------------------------------------------------------ one pass
