@@ -58,7 +58,10 @@ async def apply_delivery_report(provider: str, report: Any) -> bool:
                                    Reminder.updated_at: now}
         final = row["status"] in ("delivered", "undelivered", "failed")
         if report.state == "delivered" and row["status"] != "delivered":
-            changes.update({Reminder.status: "delivered", Reminder.delivered_at: now})
+            # A "failed" report may have come first: the delivery proves it wrong.
+            changes.update({Reminder.status: "delivered", Reminder.delivered_at: now,
+                            Reminder.error_code: None, Reminder.error_message: None,
+                            Reminder.status_reason: None})
             await mark_delivered_contact(row["contact"], now)
         elif report.state == "failed" and not final:
             status = "undelivered" if report.provider_status.lower() == "undelivered" else "failed"

@@ -21,6 +21,8 @@ from legal_tracker import hooks
 from legal_tracker.cases.tables import CaseSurvivor, Contact, Hearing
 from legal_tracker.common import utcnow
 from legal_tracker.reminders.outbox import (
+    HEARINGLESS_KINDS,
+    TOLD,
     cancel_pending,
     eligible,
     insert_rows,
@@ -97,9 +99,18 @@ async def on_contact_change(change: hooks.ContactChange) -> None:
     if contact is None:
         return
     if change.action == "consent_given":
-        await _welcome(contact, now)
+        # START after STOP: no second welcome, and no "new appointment" for a hearing the
+        # family already knows about (a "changed" notice if they knew an older version).
+        if not await _was_told(contact["id"], None):
+            await _welcome(contact, now)
         for hearing in await _upcoming_hearings_of_survivor(contact["survivor"], now):
-            await plan_hearing(hearing, notice="first_notice", contact_ids=[contact["id"]], now=now)
+            notice: str | None = "first_notice"
+            if await _was_told(contact["id"], hearing["id"], hearing["version"]):
+                notice = None
+            elif await _was_told(contact["id"], hearing["id"]):
+                notice = "changed"
+            await plan_hearing(hearing, notice=notice, told={contact["id"]},
+                               contact_ids=[contact["id"]], now=now)
     elif change.action == "updated":
         # A new time zone moves the planned send times: plan again (no new immediate notice).
         moved = await Reminder.select(Reminder.hearing).where(
@@ -121,6 +132,19 @@ async def on_contact_change(change: hooks.ContactChange) -> None:
                                        Reminder.updated_at: now}).where(
                     Reminder.id.is_in([r["id"] for r in stale]))
                 await plan_hearing(hearing, notice=None, contact_ids=[contact["id"]], now=now)
+
+
+async def _was_told(contact_id: int, hearing_id: int | None, version: int | None = None) -> bool:
+    """Whether the contact has (probably) received a message about the hearing (at this
+    version, when given); with no hearing: whether they had the welcome."""
+    where = (Reminder.contact == contact_id) & Reminder.status.is_in(list(TOLD))
+    if hearing_id is None:
+        where &= Reminder.kind == "welcome"
+    else:
+        where &= (Reminder.hearing == hearing_id) & Reminder.kind.not_in(list(HEARINGLESS_KINDS))
+        if version is not None:
+            where &= Reminder.hearing_version == version
+    return await Reminder.exists().where(where)
 
 
 async def _welcome(contact: dict[str, Any], now: datetime) -> None:
