@@ -491,6 +491,8 @@ class LoginOut(Struct):
 
 class Health(Struct):
     status: str
+    # "ok", or "degraded" when the SMS provider refused our account and sending is paused.
+    sms_gateway: str | None = None
 
 
 HearingStatusFilter = HearingStatus

@@ -10,11 +10,20 @@ from litestar.params import Parameter
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
 from api.convert import read, read_page
-from api.schemas_reminders import ReminderList, ReminderPreview, ReminderRead, ReminderStatus
-from legal_tracker.access import Actor
+from api.schemas_reminders import (
+    BulkReminderAction,
+    BulkReminderResult,
+    GatewayHealth,
+    ReminderList,
+    ReminderPreview,
+    ReminderRead,
+    ReminderStatus,
+)
+from legal_tracker.access import Actor, require_admin
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.cases.hearings import get_hearing
 from legal_tracker.errors import Invalid
+from legal_tracker.reminders import dispatcher
 from legal_tracker.reminders import staff as svc
 
 From = Annotated[datetime | None, Parameter(
@@ -66,3 +75,26 @@ class ReminderController(Controller):
         """A new reminder to the same family for the hearing's current date, sent as soon as
         quiet hours allow; returns the new reminder (the original keeps its history)."""
         return read(ReminderRead, await svc.resend_reminder(actor, reminder_id))
+
+    @get("/gateway", responses=READ_ERRORS)
+    async def gateway(self, actor: Actor) -> GatewayHealth:
+        """Administrators: whether the SMS provider accepts our messages (``degraded``: an
+        account problem paused sending; it resumes by itself)."""
+        require_admin(actor)
+        return GatewayHealth(**await dispatcher.gateway_health())
+
+    @post("/bulk-resend", responses=ERRORS, status_code=200)
+    async def bulk_resend(self, actor: Actor, data: BulkReminderAction) -> BulkReminderResult:
+        """A new reminder for each unconfirmed, failed or undelivered one matching the
+        filters (hearing, office, status), sent as soon as quiet hours allow."""
+        return BulkReminderResult(**await svc.bulk_action(
+            actor, "resend", statuses=data.statuses, hearing_id=data.hearing_id,
+            office_id=data.office_id))
+
+    @post("/bulk-cancel", responses=ERRORS, status_code=200)
+    async def bulk_cancel(self, actor: Actor, data: BulkReminderAction) -> BulkReminderResult:
+        """Cancel the matching reminders: pending ones are not sent; unconfirmed, failed and
+        undelivered ones are closed (staff decided; no call-the-family task remains)."""
+        return BulkReminderResult(**await svc.bulk_action(
+            actor, "cancel", statuses=data.statuses, hearing_id=data.hearing_id,
+            office_id=data.office_id))

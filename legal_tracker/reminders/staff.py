@@ -193,3 +193,53 @@ async def preview_reminder(actor: Actor, reminder_id: int) -> dict[str, Any]:
     return {"id": reminder_id, "kind": row["kind"], "language": rendered.language_used,
             "text": rendered.text, "characters": len(rendered.text),
             "encoding": str(rendered.encoding), "segments": rendered.segments}
+
+
+BULK_STATUSES = ("unconfirmed", "failed", "undelivered", "pending")
+BULK_LIMIT = 500
+
+
+async def bulk_action(actor: Actor, action: str, *, statuses: list[str],
+                      hearing_id: int | None = None, office_id: int | None = None
+                      ) -> dict[str, Any]:
+    """Resend or cancel, in bulk, the reminders the actor may see matching the filters (at
+    most 500 at a time). Each one is its own audited change; one that cannot be changed now
+    (the hearing is over, consent withdrawn, already on its way) is counted as skipped."""
+    require_write(actor)
+    wanted = sorted(set(statuses))
+    if not wanted or any(s not in BULK_STATUSES for s in wanted):
+        raise Invalid("statuses", f"must be some of {', '.join(BULK_STATUSES)}")
+    if action == "resend" and "pending" in wanted:
+        raise Invalid("statuses", "a pending reminder is still on its way; it cannot be resent")
+    if hearing_id is None and office_id is None:
+        raise Invalid("hearing_id", "give a hearing_id or an office_id")
+    query = _scoped(actor).where(Reminder.status.is_in(wanted))
+    if hearing_id is not None:
+        query = query.where(Reminder.hearing == check_id("hearing_id", hearing_id))
+    if office_id is not None:
+        query = query.where(Reminder.office == check_id("office_id", office_id))
+    rows = await query.order_by(Reminder.id).limit(BULK_LIMIT)
+    done: list[int] = []
+    skipped = 0
+    for row in rows:
+        try:
+            if action == "resend":
+                done.append((await resend_reminder(actor, row["id"]))["id"])
+            else:
+                await _cancel_any(actor, row)
+                done.append(row["id"])
+        except Conflict:
+            skipped += 1
+    return {"matched": len(rows), "done": done, "skipped": skipped}
+
+
+async def _cancel_any(actor: Actor, row: dict[str, Any]) -> None:
+    async with db.transaction():
+        updated = await Reminder.update({
+            Reminder.status: "cancelled", Reminder.status_reason: "cancelled by staff",
+            Reminder.updated_at: utcnow()}).where(
+            (Reminder.id == row["id"]) & (Reminder.status == row["status"])).returning(Reminder.id)
+        if not updated:
+            raise Conflict("the reminder changed meanwhile")
+        await audit.record(actor.staff_id, "cancel", "reminder", row["id"],
+                           office_id=row["office"], detail={"was": row["status"], "bulk": True})

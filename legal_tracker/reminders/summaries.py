@@ -34,7 +34,8 @@ async def call_the_family_deadlines(case_ids: list[int], today: date,
                                     within_days: int) -> list[dict[str, Any]]:
     """Tasks for the case's staff: "call the family".
 
-    * a reminder that failed or was undelivered, for a hearing still ahead: due today;
+    * a reminder that failed, was undelivered or is unconfirmed (it may or may not have gone
+      out), for a hearing still ahead: due today, at once;
     * a hearing the survivor or family attends, starting within ``within_days``, for which
       no message was delivered by the day before: due the day before (it appears once that
       day has come and stays until the hearing starts or a message is delivered).
@@ -58,14 +59,15 @@ async def call_the_family_deadlines(case_ids: list[int], today: date,
             Reminder.hearing.is_in(ids)):
         if r["status"] == "delivered" or (r["status"] == "sent" and r["provider"] == "console"):
             delivered.add(r["hearing"])
-        elif r["status"] in ("failed", "undelivered"):
+        elif r["status"] in ("failed", "undelivered", "unconfirmed"):
             failed.add(r["hearing"])
     out = []
     for h in hearings:
         local_day = h["starts_at"].astimezone(ZoneInfo(h["tz"])).date()
         day_before = local_day - timedelta(days=1)
         if h["id"] in failed and h["id"] not in delivered:
-            due, reason = today, "an SMS reminder to the family failed or was not delivered"
+            due, reason = today, ("an SMS reminder to the family failed, was not delivered, or "
+                                  "may not have been sent (unconfirmed)")
         elif h["id"] not in delivered and today >= day_before:
             due, reason = day_before, "no SMS reminder reached the family by the day before"
         else:
