@@ -214,11 +214,19 @@ async def plan_hearing(hearing: dict[str, Any], *, notice: str | None = "first_n
         kind = notice
         if notice == "changed" and contact["id"] not in (told or set()):
             kind = "first_notice"
-        for planned in plan_send_times(starts_at, now, ZoneInfo(tz), policy, notice_kind=kind):
+        plans = [(p.kind, p.send_at_utc)
+                 for p in plan_send_times(starts_at, now, ZoneInfo(tz), policy, notice_kind=kind)]
+        if kind == "changed" and starts_at > now and not any(k == "changed" for k, _ in plans):
+            # Moved to within the planner's minimum lead (or behind quiet hours): the family
+            # knew the old time, so they hear of the new one anyway, as soon as allowed, or
+            # now. Skipped in quiet hours, it raises a call-the-family task.
+            send_at = next_allowed_at_or_after(now, ZoneInfo(tz), policy)
+            plans.insert(0, ("changed", send_at if send_at < starts_at else now))
+        for planned_kind, send_at in plans:
             rows.append({"hearing": hearing["id"], "hearing_version": hearing["version"],
-                         "contact": contact["id"], "kind": planned.kind, "case": hearing["case"],
+                         "contact": contact["id"], "kind": planned_kind, "case": hearing["case"],
                          "survivor": contact["survivor"], "office": hearing["office_id"],
-                         "timezone": tz, "send_at": planned.send_at_utc})
+                         "timezone": tz, "send_at": send_at})
     return await insert_rows(rows)
 
 

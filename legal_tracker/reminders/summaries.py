@@ -16,6 +16,13 @@ from legal_tracker.reminders.tables import Reminder
 
 log = logging.getLogger("legal_tracker.reminders")
 
+# A family told about a hearing must hear of its change or cancellation; a notice skipped
+# for any other reason than these leaves staff a call to make.
+CHANGE_NOTICES = ("changed", "cancelled")
+NOT_MISSED = ("no SMS consent", "contact deleted", "no phone number",
+              "hearing changed since this reminder was planned", "hearing has started")
+
+
 async def reminder_summaries(hearing_ids: list[int]) -> dict[int, dict[str, int]]:
     """Counts of a hearing's reminders by status (for the hearing's read model)."""
     out: dict[int, dict[str, int]] = {h: {} for h in hearing_ids}
@@ -47,7 +54,8 @@ async def call_the_family_deadlines(case_ids: list[int], today: date,
     hearings = await Hearing.select(
         Hearing.id, Hearing.case, Hearing.starts_at, Hearing.court.timezone.as_alias("tz"),
         Hearing.court.name.as_alias("court_name"),
-    ).where(Hearing.case.is_in(case_ids) & (Hearing.status == "scheduled")
+        Hearing.status,
+    ).where(Hearing.case.is_in(case_ids) & Hearing.status.is_in(["scheduled", "cancelled"])
             & (Hearing.starts_at > now) & (Hearing.starts_at < horizon)
             & Or(Hearing.survivor_attends == True, Hearing.family_attends == True))  # noqa: E712
     if not hearings:
@@ -55,14 +63,29 @@ async def call_the_family_deadlines(case_ids: list[int], today: date,
     ids = [h["id"] for h in hearings]
     delivered: set[int] = set()
     failed: set[int] = set()
-    for r in await Reminder.select(Reminder.hearing, Reminder.status, Reminder.provider).where(
+    missed: set[int] = set()
+    for r in await Reminder.select(Reminder.hearing, Reminder.status, Reminder.provider,
+                                   Reminder.kind, Reminder.status_reason).where(
             Reminder.hearing.is_in(ids)):
         if r["status"] == "delivered" or (r["status"] == "sent" and r["provider"] == "console"):
             delivered.add(r["hearing"])
         elif r["status"] in ("failed", "undelivered", "unconfirmed"):
             failed.add(r["hearing"])
+        if r["kind"] in CHANGE_NOTICES and (
+                r["status"] in ("failed", "undelivered", "unconfirmed")
+                or (r["status"] == "skipped" and r["status_reason"] not in NOT_MISSED)):
+            missed.add(r["hearing"])
     out = []
     for h in hearings:
+        if h["id"] in missed:
+            out.append({"source": "sms_reminders", "kind": "call_the_family",
+                        "title": "Call the family", "due_on": today,
+                        "detail": "the family was told about this hearing, but the message "
+                                  "saying it was moved or cancelled did not reach them",
+                        "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"]})
+            continue
+        if h["status"] != "scheduled":
+            continue
         local_day = h["starts_at"].astimezone(ZoneInfo(h["tz"])).date()
         day_before = local_day - timedelta(days=1)
         if h["id"] in failed and h["id"] not in delivered:

@@ -176,3 +176,54 @@ async def test_staff_resend_or_cancel_unconfirmed_reminders_in_bulk(world, datab
     assert await family.reminders(contact_id=contact["id"], status="unconfirmed") == []
     deadlines = (await family.client.get("/api/deadlines", headers=family.admin)).json()["items"]
     assert not [d for d in deadlines if d["key"] == f"call-family-{hearing['id']}"]
+
+
+# ---------------------------------------------------------------- item 3: every change is told
+
+
+async def _told_family(world, database, fake_sms, hours_ahead: float):
+    family, (contact,) = await _family(world)
+    hearing = await family.hearing(iso_in(hours=hours_ahead))
+    gateway = TwilioGateway(**fake_sms.twilio_kwargs(), retry=FAST_RETRY)
+    dispatcher = Dispatcher(gateway, database)
+    await dispatcher.run_once()  # the welcome and the first notice: the family knows
+    assert len(fake_sms.accepted) == 2
+    return family, contact, hearing, dispatcher
+
+
+async def _call_items(family, hearing) -> list[dict]:
+    response = await family.client.get("/api/deadlines", headers=family.admin)
+    assert response.status_code == 200
+    return [d for d in response.json()["items"] if d["key"] == f"call-family-{hearing['id']}"]
+
+
+async def test_a_cancellation_notice_skipped_in_quiet_hours_leaves_a_call(world, database,
+                                                                          fake_sms):
+    family, contact, hearing, dispatcher = await _told_family(world, database, fake_sms, 20)
+    try:
+        response = await family.client.post(f"/api/hearings/{hearing['id']}/cancel",
+                                            json={"reason": "court closed"}, headers=family.admin)
+        assert response.status_code == 200, response.text
+        # The dispatcher only gets to it late in the evening (local time): quiet hours.
+        stats = await dispatcher.run_once(now=utcnow() + timedelta(hours=9, minutes=30))
+        assert stats.skipped == 1 and stats.sent == 0
+    finally:
+        await dispatcher.gateway.aclose()
+    calls = await _call_items(family, hearing)
+    assert len(calls) == 1 and calls[0]["days_left"] <= 0
+
+
+async def test_a_same_day_move_close_to_the_hearing_still_tells_the_family(world, database,
+                                                                           fake_sms):
+    family, contact, hearing, dispatcher = await _told_family(world, database, fake_sms, 3)
+    try:
+        response = await family.client.post(f"/api/hearings/{hearing['id']}/reschedule",
+                                            json={"starts_at": iso_in(hours=0.75)},
+                                            headers=family.admin)
+        assert response.status_code == 200, response.text
+        pending = await family.reminders(hearing_id=hearing["id"], status="pending")
+        assert [r["kind"] for r in pending] == ["changed"]
+        await dispatcher.run_once()
+    finally:
+        await dispatcher.gateway.aclose()
+    assert len(fake_sms.accepted) == 3 and "moved to" in fake_sms.accepted[-1].body
