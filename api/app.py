@@ -35,6 +35,7 @@ from calendars.render import warm_up as calendar_warm_up
 from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
 from legal_tracker.accounts.auth import LoginRateLimiter
+from legal_tracker.key_rotation import check_keys_can_read
 from legal_tracker.reminders import dispatcher as sms_dispatcher
 from legal_tracker.scheduler import start_scheduler
 from legal_tracker.settings import Settings, get_settings
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if manage_database:
             await db.setup(settings)
+            # A key that cannot read the stored data stops the start, with what to do.
+            await check_keys_can_read()
         # The SMS gateway is built from the settings once; the dispatcher tick uses it.
         await sms_dispatcher.start(settings)
         if manage_database:

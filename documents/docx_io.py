@@ -10,9 +10,11 @@ import io
 import re
 import traceback
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 from babel import Locale
 from docx import Document
@@ -28,6 +30,7 @@ from documents.errors import (
     UNKNOWN_FILTER,
     UNKNOWN_TEST,
     UNSAFE_ATTRIBUTE,
+    UNSUPPORTED_TAG,
     RenderLimitExceeded,
     TemplateProblem,
     TemplateRejected,
@@ -37,7 +40,15 @@ from documents.sandbox import FilingEnvironment, RenderBudget
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 # A .docx is a zip; a tiny upload can unpack to gigabytes (zip bomb), so the unpacked
 # total is checked before python-docx reads anything.
-MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024
+# Each XML part is read whole for the checks below (and later parsed): a few MB at most.
+MAX_XML_PART_BYTES = 8 * 1024 * 1024
+_CHUNK_BYTES = 64 * 1024
+_UNPACKS_TOO_BIG = "The file unpacks to far more than a document."
+# Any DOCTYPE (an XXE attempt, or entities) breaks the escaping of every value filled in.
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# docxtpl's run / paragraph / row / cell value tags: they drop a plain value (issue 16).
+_VALUE_TAG = re.compile(r"\{\{(r|p|tr|tc)\s")
 
 # Core properties docxtpl renders (the others are not plain strings in python-docx).
 RENDERED_PROPERTIES: tuple[str, ...] = (
@@ -82,14 +93,121 @@ def _validate_archive(docx_bytes: bytes) -> list[TemplateProblem]:
     try:
         with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+            names = {info.filename for info in infos}
+            if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+                return [TemplateProblem(INVALID_DOCX, _NOT_DOCX)]
+            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+                return [TemplateProblem(INVALID_DOCX, _UNPACKS_TOO_BIG)]
+            return _inspect_parts(archive, infos)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError, zlib.error):
+        # A CRC mismatch (headers that lie about a part's size) lands here too.
         return [TemplateProblem(INVALID_DOCX, _NOT_DOCX)]
-    names = {info.filename for info in infos}
-    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-        return [TemplateProblem(INVALID_DOCX, _NOT_DOCX)]
-    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        return [TemplateProblem(INVALID_DOCX, "The file unpacks to far more than a document.")]
-    return []
+
+
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int],
+               keep: bool) -> bytes | None:
+    """A part's bytes, decompressed a chunk at a time and counted as they come: the headers'
+    sizes are not trusted (zipfile stops at the claimed size and then checks the CRC, so a
+    part that inflates beyond its header fails instead of being believed). ``None`` when the
+    part or the archive is over its limit."""
+    limit = MAX_XML_PART_BYTES if keep else MAX_UNCOMPRESSED_BYTES
+    chunks: list[bytes] = []
+    size = 0
+    with archive.open(info) as member:
+        while chunk := member.read(_CHUNK_BYTES):
+            size += len(chunk)
+            budget[0] -= len(chunk)
+            if size > limit or budget[0] < 0:
+                return None
+            if keep:
+                chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
+
+
+def _inspect_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[TemplateProblem]:
+    """Every part read once, under the limits, before any XML parser sees the archive:
+    no DOCTYPE or entity, no macros, no relationship to an outside resource (other than a
+    hyperlink the reader must click), no {{r}} / {{p}} value tags."""
+    problems: list[TemplateProblem] = []
+    budget = [MAX_UNCOMPRESSED_BYTES]
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        xml = _is_xml(name)
+        data = _read_part(archive, info, budget, keep=xml)
+        if data is None:
+            return [TemplateProblem(INVALID_DOCX, _UNPACKS_TOO_BIG)]
+        lowered = name.lower()
+        if (lowered.endswith(".bin") and "vba" in lowered) or "vbadata" in lowered \
+                or lowered.endswith(".bin") and "macro" in lowered:
+            _add(problems, seen, "macro", TemplateProblem(
+                INVALID_DOCX, "The file contains macros. Save it as 'Word Document (.docx)', "
+                              "not as a macro-enabled document, and upload it again.", name))
+        if not xml:
+            continue
+        if _DOCTYPE.search(data):
+            _add(problems, seen, "doctype", TemplateProblem(
+                INVALID_DOCX, "The file declares a DOCTYPE or entities, which Word documents "
+                              "never need; save it again from Word or LibreOffice.", name))
+            continue
+        if name == "[Content_Types].xml" and b"macroenabled" in data.lower():
+            _add(problems, seen, "macro", TemplateProblem(
+                INVALID_DOCX, "The file is a macro-enabled document. Save it as "
+                              "'Word Document (.docx)' and upload it again.", name))
+        if lowered.endswith(".rels"):
+            for target_type in _external_relationships(data):
+                _add(problems, seen, f"external:{name}:{target_type}", TemplateProblem(
+                    INVALID_DOCX,
+                    "The file refers to an outside resource (" + target_type + "), which Word "
+                    "would fetch from another computer each time a filing opens. Remove it "
+                    "(in Word: Developer > Document Template, or File > Info > Edit Links) "
+                    "and upload the file again.", name))
+        if lowered.startswith("word/") and _VALUE_TAG.search(_text_of(data)):
+            _add(problems, seen, f"value-tag:{name}", TemplateProblem(
+                UNSUPPORTED_TAG, "Write values as {{ name }}: the {{r name }} and {{p name }} "
+                                 "forms are not supported and would lose the value.",
+                _part_label_of(name)))
+    return problems
+
+
+def _add(problems: list[TemplateProblem], seen: set[str], key: str,
+         problem: TemplateProblem) -> None:
+    if key not in seen:
+        seen.add(key)
+        problems.append(problem)
+
+
+def _external_relationships(data: bytes) -> list[str]:
+    # Parsed only after the DOCTYPE check, so no entity can be declared or expanded.
+    try:
+        root = ElementTree.fromstring(data)  # noqa: S314 - no DOCTYPE reaches this point
+    except ElementTree.ParseError:
+        return []
+    found = []
+    for rel in root:
+        if rel.get("TargetMode", "").lower() != "external":
+            continue
+        kind = rel.get("Type", "").rsplit("/", 1)[-1] or "unknown"
+        if kind != "hyperlink":
+            found.append(kind)
+    return found
+
+
+def _text_of(data: bytes) -> str:
+    # Word splits "{{r x }}" over several runs; without the markup the tag reads as typed.
+    return re.sub(r"<[^>]*>", "", data.decode("utf-8", "replace"))
+
+
+def _part_label_of(name: str) -> str:
+    for kind in ("header", "footer", "footnotes"):
+        if f"/{kind}" in name:
+            return kind
+    return "body"
 
 
 def _part_label(part: Any) -> str:

@@ -68,6 +68,19 @@ def _pdf_limiter() -> anyio.CapacityLimiter:
     return _PDF_LIMITER
 
 
+# Rendering a template (a filing, or an upload's dry run) is CPU work in a worker thread;
+# a few at a time, so runaway templates cannot take every thread and slow every request.
+RENDER_CONCURRENCY = 2
+_RENDER_LIMITER: anyio.CapacityLimiter | None = None
+
+
+def _render_limiter() -> anyio.CapacityLimiter:
+    global _RENDER_LIMITER
+    if _RENDER_LIMITER is None:
+        _RENDER_LIMITER = anyio.CapacityLimiter(RENDER_CONCURRENCY)
+    return _RENDER_LIMITER
+
+
 # ---------------------------------------------------------------------------- templates
 
 
@@ -231,10 +244,10 @@ async def upload_template(actor: Actor, root: Path, *, key: str, title: str, des
     if problems:
         raise Invalid(problems=[FieldProblem(f, m) for f, m in problems])
     rejected = _upload_problems(filename, content_type)
-    rejected += await anyio.to_thread.run_sync(check_template, data)
+    rejected += await anyio.to_thread.run_sync(check_template, data, limiter=_render_limiter())
     if rejected:
         raise TemplateRejected(rejected)
-    variables = await anyio.to_thread.run_sync(describe_template, data)
+    variables = await anyio.to_thread.run_sync(describe_template, data, limiter=_render_limiter())
     digest = await anyio.to_thread.run_sync(storage.store_template, root, data)
     for attempt in range(MAX_VERSION_RETRIES):
         try:
@@ -399,7 +412,8 @@ async def create_filing(actor: Actor, root: Path, case_id: int, *, template: str
     if language:
         context["locale"] = language
     sealed, path = await anyio.to_thread.run_sync(
-        partial(_draft, root, data, context, time_limit_s, max_output_bytes))
+        partial(_draft, root, data, context, time_limit_s, max_output_bytes),
+        limiter=_render_limiter())
     field_names = sorted(fields)
     fields_enc = crypto.cipher().encrypt(
         json.dumps(fields, ensure_ascii=False, sort_keys=True), context=FIELDS_CONTEXT)

@@ -32,7 +32,7 @@ def bootstrap() -> None:
         return
     from legal_tracker import db, key_rotation
     from legal_tracker.reminders import dispatcher
-    from legal_tracker.reminders.service import register_hooks
+    from legal_tracker.reminders.replanning import register_hooks
 
     db.import_table_modules()
     register_hooks()

@@ -132,7 +132,25 @@ async def rotate_key_command(args: argparse.Namespace, settings: Settings) -> in
         print(f"{column}: {count} value(s) re-encrypted")
     print("every protected value is now sealed with the current key; the old key(s) in "
           "LEGAL_TRACKER_OLD_SECRET_KEYS may be removed")
+    _follow_development_key(settings)
     return 0
+
+
+def _follow_development_key(settings: Settings) -> None:
+    """In development the key file is what a restart without LEGAL_TRACKER_SECRET_KEY uses:
+    it follows the rotation (the service would otherwise refuse to start)."""
+    import os
+    from pathlib import Path
+
+    path = Path(settings.data_dir) / "secret.key"
+    if settings.is_production or not path.exists() or not settings.secret_key:
+        return
+    tmp = path.with_name("secret.key.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(settings.secret_key)
+    os.replace(tmp, path)
+    print(f"the development key file {path} now holds the new key")
 
 
 @command("generate-key", "print a new random key for LEGAL_TRACKER_SECRET_KEY")

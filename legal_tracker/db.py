@@ -9,6 +9,7 @@ transactions as IMMEDIATE so that two writers queue instead of failing half-way 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -64,7 +65,7 @@ def all_tables() -> list[type[Table]]:
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:"):
         path = database_url.removeprefix("sqlite:///").removeprefix("sqlite://")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_files(path)
         return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
     parts = urlsplit(database_url)
     if parts.scheme not in {"postgresql", "postgres"}:
@@ -89,6 +90,32 @@ def is_sqlite() -> bool:
     return isinstance(engine(), SQLiteEngine)
 
 
+def private_dir(path: Path) -> None:
+    """The data directory holds names and notes in clear (SQLite) and the development key:
+    created 0700, and tightened to 0700 when it is ours and open to others."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = path.stat()
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        os.chmod(path, 0o700)
+
+
+def private_sqlite_files(path: str) -> None:
+    """The database file 0600 before SQLite first opens it: SQLite gives its -wal and -shm
+    files the database's own permissions. Files left readable by an older version are
+    tightened."""
+    database = Path(path)
+    private_dir(database.parent)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (database, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            info = name.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid == os.getuid() and info.st_mode & 0o077:
+            os.chmod(name, 0o600)
+
+
 def enable_wal(path: str) -> None:
     # journal_mode=WAL is a property of the file, so setting it once at start is enough.
     with sqlite3.connect(path, timeout=SQLITE_TIMEOUT_SECONDS) as conn:
@@ -101,6 +128,7 @@ async def setup(settings: Settings, *, pool: bool = True) -> Engine:
     # aiosqlite logs every statement WITH its parameters at DEBUG: names, ciphertexts, tokens'
     # digests. Whatever level the root logger is at, it must never do that here.
     security_logs.install()
+    private_dir(Path(settings.data_dir))
     crypto.set_cipher(crypto.load_cipher(settings))
     eng = make_engine(settings.database_url)
     if isinstance(eng, SQLiteEngine):

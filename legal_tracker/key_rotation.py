@@ -176,3 +176,42 @@ async def _compare_and_set(spec: EncryptedColumn, row_id: int, expected: str,
         f"WHERE id = {{}} AND {spec.column} = {{}} RETURNING id",
         *values.values(), row_id, expected)
     return bool(rows)
+
+
+async def unreadable_key_ids() -> dict[str, str]:
+    """``table.column`` -> key id, for encrypted columns whose oldest or newest value was
+    written with a key the configured ones cannot read. Every ``*_enc`` column in the
+    database is looked at, registered or not."""
+    cipher = crypto.cipher()
+    known = {crypto.key_id(k) for k in (cipher.current, *cipher.old)}
+    found: dict[str, str] = {}
+    for table, columns in sorted((await database_columns()).items()):
+        if "id" not in columns:
+            continue
+        for column in sorted(c for c in columns if c.endswith(ENCRYPTED_SUFFIX)):
+            for order in ("ASC", "DESC"):
+                rows = await db.execute(
+                    f"SELECT {column} AS v FROM {table} WHERE {column} IS NOT NULL "  # noqa: S608
+                    f"ORDER BY id {order} LIMIT 1")
+                parts = str(rows[0]["v"]).split(":", 2) if rows else []
+                if len(parts) == 3 and parts[0] == crypto.PREFIX and parts[1] not in known:
+                    found[f"{table}.{column}"] = parts[1]
+                    break
+    return found
+
+
+async def check_keys_can_read() -> None:
+    """Refuse to start when the configured key cannot read the stored data (rather than
+    starting cleanly and answering 500 on contacts, reveals and filing downloads)."""
+    unreadable = await unreadable_key_ids()
+    if not unreadable:
+        return
+    cipher = crypto.cipher()
+    where = ", ".join(f"{column} (key id {kid})" for column, kid in sorted(unreadable.items()))
+    raise crypto.SettingsError(
+        f"The configured secret key (key id {cipher.current_id}) cannot read data in the "
+        f"database: {where}. Set LEGAL_TRACKER_SECRET_KEY to the key that data was written "
+        "with. After a rotation that is the NEW key; while `legal-tracker rotate-key` has not "
+        "finished, also list the previous key in LEGAL_TRACKER_OLD_SECRET_KEYS. In development "
+        "without LEGAL_TRACKER_SECRET_KEY the key is read from <data dir>/secret.key: write the "
+        "new key there (mode 0600) after rotating.")

@@ -41,7 +41,7 @@ from legal_tracker.cases import cases as case_svc
 from legal_tracker.cases import hearings as svc
 from legal_tracker.domain import CaseStatus, HearingKind, HearingStatus
 from legal_tracker.errors import FieldProblem, Invalid
-from legal_tracker.reminders.service import reminder_summaries
+from legal_tracker.reminders.summaries import reminder_summaries
 from legal_tracker.validation import Checks
 
 RENAME = {"office_id": "office", "court_id": "court"}

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from api.controllers.common import (
     ACTOR,
@@ -20,11 +20,21 @@ from api.controllers.common import (
     page,
 )
 from api.convert import read, read_page
-from api.schemas.reminders import ReminderList, ReminderPreview, ReminderRead, ReminderStatus
+from api.schemas.reminders import (
+    BulkReminderAction,
+    BulkReminderResult,
+    GatewayHealth,
+    ReminderList,
+    ReminderPreview,
+    ReminderRead,
+    ReminderStatus,
+)
+from legal_tracker.access import require_admin
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.cases.hearings import get_hearing
 from legal_tracker.errors import Invalid
-from legal_tracker.reminders import service as svc
+from legal_tracker.reminders import dispatcher
+from legal_tracker.reminders import staff as svc
 
 From = Annotated[datetime | None, QueryParameter(
     name="from", description="send time at or after (ISO 8601 with offset)")]
@@ -75,3 +85,28 @@ class ReminderController(Controller):
         """A new reminder to the same family for the hearing's current date, sent as soon as
         quiet hours allow; returns the new reminder (the original keeps its history)."""
         return read(ReminderRead, await svc.resend_reminder(actor, reminder_id))
+
+    @get("/gateway", responses=READ_ERRORS)
+    async def gateway(self, actor: CurrentActor) -> GatewayHealth:
+        """Administrators: whether the SMS provider accepts our messages (``degraded``: an
+        account problem paused sending; it resumes by itself)."""
+        require_admin(actor)
+        return GatewayHealth(**await dispatcher.gateway_health())
+
+    @post("/bulk-resend", responses=ERRORS, status_code=200)
+    async def bulk_resend(self, actor: CurrentActor,
+                          data: JSONBody[BulkReminderAction]) -> BulkReminderResult:
+        """A new reminder for each unconfirmed, failed or undelivered one matching the
+        filters (hearing, office, status), sent as soon as quiet hours allow."""
+        return BulkReminderResult(**await svc.bulk_action(
+            actor, "resend", statuses=data.statuses, hearing_id=data.hearing_id,
+            office_id=data.office_id))
+
+    @post("/bulk-cancel", responses=ERRORS, status_code=200)
+    async def bulk_cancel(self, actor: CurrentActor,
+                          data: JSONBody[BulkReminderAction]) -> BulkReminderResult:
+        """Cancel the matching reminders: pending ones are not sent; unconfirmed, failed and
+        undelivered ones are closed (staff decided; no call-the-family task remains)."""
+        return BulkReminderResult(**await svc.bulk_action(
+            actor, "cancel", statuses=data.statuses, hearing_id=data.hearing_id,
+            office_id=data.office_id))

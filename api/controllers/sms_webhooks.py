@@ -19,8 +19,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from api.controllers.common import ERRORS
 from api.errors import problem
-from legal_tracker.reminders import dispatcher
-from legal_tracker.reminders import service as svc
+from legal_tracker.reminders import consent, delivery, dispatcher
 from legal_tracker.reminders.webhooks import (
     AFRICASTALKING_DELIVERY_PATH,
     AFRICASTALKING_INBOUND_PATH,
@@ -98,7 +97,7 @@ async def twilio_status(request: Request) -> Response[None]:
         report = parse_twilio_status(form or [])
     except ValueError:
         return problem(400, "MessageSid and MessageStatus are required", request=request)
-    if not await svc.apply_delivery_report("twilio", report):
+    if not await delivery.apply_delivery_report("twilio", report):
         log.info("twilio status for an unknown message id")
     return Response(content=b"", status_code=204)
 
@@ -113,7 +112,7 @@ async def twilio_inbound(request: Request) -> Response[str]:
         message = parse_twilio_inbound(form or [])
     except ValueError:
         return problem(400, "From is required", request=request)
-    outcome = await svc.handle_inbound(message.from_number,
+    outcome = await consent.handle_inbound(message.from_number,
                                        message.keyword.value if message.keyword else None,
                                        "twilio", queue_help=False)
     if outcome.reply:
@@ -132,7 +131,7 @@ async def africastalking_delivery(request: Request) -> Response[None]:
         report = parse_africastalking_delivery(await _form(request))
     except ValueError:
         return problem(400, "id and status are required", request=request)
-    if not await svc.apply_delivery_report("africastalking", report):
+    if not await delivery.apply_delivery_report("africastalking", report):
         log.info("africastalking delivery report for an unknown message id")
     return Response(content=b"", status_code=204)
 
@@ -140,7 +139,7 @@ async def africastalking_delivery(request: Request) -> Response[None]:
 async def _send_neutral(number: str) -> None:
     runtime = dispatcher.current()
     if runtime is not None:
-        await runtime.gateway.send(number, svc.NEUTRAL_REPLY)
+        await runtime.gateway.send(number, consent.NEUTRAL_REPLY)
 
 
 @post(AFRICASTALKING_INBOUND_PATH, **NO_CONTENT)
@@ -153,7 +152,7 @@ async def africastalking_inbound(request: Request) -> Response[None]:
         message = parse_africastalking_inbound(await _form(request))
     except ValueError:
         return problem(400, "from is required", request=request)
-    outcome = await svc.handle_inbound(message.from_number,
+    outcome = await consent.handle_inbound(message.from_number,
                                        message.keyword.value if message.keyword else None,
                                        "africastalking", queue_help=True)
     background = None

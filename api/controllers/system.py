@@ -25,7 +25,13 @@ async def health() -> Response[Health] | Response:
         ok = False
     if not ok:
         return problem(503, "the database does not answer")
-    return Response(Health(status="ok"))
+    from legal_tracker.reminders.dispatcher import gateway_health
+
+    try:
+        sms = (await gateway_health())["status"]
+    except Exception:  # noqa: BLE001 - the SMS state never makes the service unhealthy
+        sms = None
+    return Response(Health(status="ok", sms_gateway=sms))
 
 
 class AuthController(Controller):

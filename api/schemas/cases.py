@@ -176,7 +176,7 @@ class HearingRead(Struct):
     warnings: list[Warning_] = []
     # Who accompanies, with names ("who is in court today"); the same people as staff_ids.
     accompanying_staff: list[StaffRef] = []
-    # SMS reminders of this hearing, counted by status (legal_tracker.reminders.service).
+    # SMS reminders of this hearing, counted by status (legal_tracker.reminders.summaries).
     reminder_summary: dict[str, int] | None = None
 
 

@@ -63,3 +63,33 @@ class ReminderPreview(Struct):
     characters: int
     encoding: str
     segments: int
+
+
+class GatewayHealth(Struct):
+    """The SMS provider as the dispatcher sees it. ``degraded``: the provider refused the
+    account (credentials, balance, sender id); sending is paused and resumes by itself once a
+    probe message is accepted (the next one at ``next_try_at``)."""
+
+    provider: str | None
+    status: Literal["ok", "degraded"]
+    degraded_since: datetime | None = None
+    reason: str | None = None
+    next_try_at: datetime | None = None
+
+
+BulkStatus = Literal["unconfirmed", "failed", "undelivered", "pending"]
+
+
+class BulkReminderAction(Struct, forbid_unknown_fields=True):
+    """Which reminders: at least one of ``hearing_id`` and ``office_id``; ``statuses`` from
+    unconfirmed, failed, undelivered (and pending, to cancel)."""
+
+    statuses: list[BulkStatus]
+    hearing_id: int | None = None
+    office_id: int | None = None
+
+
+class BulkReminderResult(Struct):
+    matched: int
+    done: list[int]  # the reminders created (resend) or cancelled
+    skipped: int  # matched but not possible now (hearing over, no consent...)

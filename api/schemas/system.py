@@ -23,6 +23,8 @@ class LoginOut(Struct):
 
 class Health(Struct):
     status: str
+    # "ok", or "degraded" when the SMS provider refused our account and sending is paused.
+    sms_gateway: str | None = None
 
 
 class PasswordChangeIn(Struct, forbid_unknown_fields=True):

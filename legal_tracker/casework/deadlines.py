@@ -192,7 +192,7 @@ async def manual_deadlines(scope: Scope, window: Window) -> list[dict[str, Any]]
 
 
 async def call_the_family(scope: Scope, window: Window) -> list[dict[str, Any]]:
-    from legal_tracker.reminders.service import call_the_family_deadlines
+    from legal_tracker.reminders.summaries import call_the_family_deadlines
 
     cases = scope.cases()
     query = Case.select(Case.id, Case.reference, Case.office, Case.office.timezone.as_alias("tz"))

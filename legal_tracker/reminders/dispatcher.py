@@ -2,10 +2,11 @@
 
 Safe to run in every process at once (the scheduler ticks everywhere):
 
-* **Claiming** is one atomic statement. PostgreSQL: ``UPDATE ... WHERE id IN (SELECT ...
-  FOR UPDATE SKIP LOCKED) RETURNING id``, so concurrent dispatchers take disjoint rows
-  without waiting for each other. SQLite: a compare-and-set ``UPDATE ... WHERE id IN
-  (SELECT ... LIMIT n) AND status = 'pending' RETURNING id`` inside an IMMEDIATE transaction.
+* **Claiming** is one atomic statement. PostgreSQL: ``WITH due AS MATERIALIZED (SELECT ...
+  LIMIT n FOR UPDATE SKIP LOCKED) UPDATE ... FROM due RETURNING id``, so concurrent
+  dispatchers take disjoint rows without waiting for each other, never more than n each.
+  SQLite: a compare-and-set ``UPDATE ... WHERE id IN (SELECT ... LIMIT n) AND status =
+  'pending' RETURNING id`` inside an IMMEDIATE transaction.
   A claimed row is ``sending`` with a lease (owner, until) and one more attempt.
 * **Never sent twice by us**: a row is only ever sent by the process that claimed it. If that
   process dies between claiming and recording, the row stays ``sending``; once its lease has
@@ -35,9 +36,11 @@ from typing import Any
 
 from legal_tracker import audit, crypto, db, scheduler
 from legal_tracker.common import utcnow
-from legal_tracker.reminders import service
+from legal_tracker.reminders.consent import set_consent
+from legal_tracker.reminders.delivery import flag_phone
 from legal_tracker.reminders.gateways import SendResult, SmsGateway, create_gateway
-from legal_tracker.reminders.tables import Reminder
+from legal_tracker.reminders.outbox import in_quiet_hours, office_policy, render_for
+from legal_tracker.reminders.tables import Reminder, SmsGatewayState
 from legal_tracker.reminders.webhooks import twilio_status_callback_url
 from legal_tracker.scheduler import register_tick
 from legal_tracker.settings import Settings
@@ -66,6 +69,8 @@ class DispatchStats:
     skipped: int = 0
     retrying: int = 0
     unconfirmed: int = 0
+    released: int = 0
+    paused: bool = False
     seconds: float = 0.0
     reasons: dict[str, int] = field(default_factory=dict)
 
@@ -84,6 +89,7 @@ class _Outcome:
     result: SendResult | None = None
     segments: int | None = None
     retry_at: datetime | None = None
+    released: bool = False
 
 
 class Dispatcher:
@@ -99,6 +105,10 @@ class Dispatcher:
         self.flush_seconds = flush_seconds
         self.callback_url = (twilio_status_callback_url(settings.public_url)
                              if gateway.name == "twilio" else None)
+        # Set when the provider refuses our account mid-batch: the rest of the batch is
+        # put back, unsent, and sending pauses (see gateway_state).
+        self._paused = False
+        self.recheck_after = timedelta(seconds=1)
 
     # ------------------------------------------------------------ claiming
 
@@ -127,15 +137,21 @@ class Dispatcher:
                 "ORDER BY send_at, id LIMIT {}) AND status = 'pending' RETURNING id"
             )
         else:
+            # The locking subquery as a MATERIALIZED CTE: run once, so the LIMIT holds. As a
+            # plain ``IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`` the planner may re-run
+            # it inside a nested-loop semi join and one claim took the whole backlog.
             sql = (
+                "WITH due AS MATERIALIZED (SELECT id FROM reminder WHERE status = 'pending' "
+                "AND send_at <= {} ORDER BY send_at, id LIMIT {} FOR UPDATE SKIP LOCKED) "
                 "UPDATE reminder SET status = 'sending', lease_owner = {}, lease_until = {}, "
                 "attempts = attempts + 1, updated_at = {} "
-                "WHERE id IN (SELECT id FROM reminder WHERE status = 'pending' AND send_at <= {} "
-                "ORDER BY send_at, id LIMIT {} FOR UPDATE SKIP LOCKED) AND status = 'pending' "
-                "RETURNING id"
+                "FROM due WHERE reminder.id = due.id AND reminder.status = 'pending' "
+                "RETURNING reminder.id"
             )
+        args = (self.owner, until, now, now, limit) if db.is_sqlite() else (
+            now, limit, self.owner, until, now)
         async with db.transaction():
-            rows = await db.execute(sql, self.owner, until, now, now, limit)
+            rows = await db.execute(sql, *args)
         return sorted(r["id"] for r in rows)
 
     # ------------------------------------------------------------ one pass
@@ -146,15 +162,29 @@ class Dispatcher:
         started = time.perf_counter()
         stats = DispatchStats()
         stats.unconfirmed = await self.expire_leases(now or utcnow())
+        state = await gateway_state(self.gateway.name)
+        probing = False
+        if state is not None and state["degraded_since"] is not None:
+            if state["next_try_at"] is not None and state["next_try_at"] > (now or utcnow()):
+                stats.paused = True
+                return stats
+            probing = True  # one message tells whether the provider accepts us again
+        self._paused = False
         while max_messages is None or stats.claimed < max_messages:
             moment = now or utcnow()
             limit = self.batch_size if max_messages is None else min(
                 self.batch_size, max_messages - stats.claimed)
-            ids = await self.claim(limit, moment)
+            ids = await self.claim(1 if probing else limit, moment)
             if not ids:
                 break
             stats.claimed += len(ids)
             await self._process(ids, moment, stats)
+            if self._paused:
+                stats.paused = True
+                break
+            if probing and stats.sent:
+                await mark_gateway_healthy(self.gateway.name)
+                probing = False  # otherwise the probe was skipped or refused: try the next
         stats.seconds = time.perf_counter() - started
         if stats.claimed:
             log.info("dispatch: claimed %d, sent %d, failed %d, skipped %d, retrying %d in %.2fs",
@@ -221,8 +251,8 @@ class Dispatcher:
                 if key in latest and latest[key] > row["send_at"]:
                     return "superseded by a later reminder"
         if row["kind"] != "help":
-            policy = policies.setdefault(row["office"], service.office_policy(row["office_policy"]))
-            if service.in_quiet_hours(now, row["timezone"], policy):
+            policy = policies.setdefault(row["office"], office_policy(row["office_policy"]))
+            if in_quiet_hours(now, row["timezone"], policy):
                 return "overdue and now within quiet hours"
         return None
 
@@ -248,7 +278,7 @@ class Dispatcher:
             try:
                 rendered = texts.get(key)
                 if rendered is None:
-                    rendered = texts[key] = service.render_for(
+                    rendered = texts[key] = render_for(
                         row["kind"], row["language"], office=office, tz=row["timezone"],
                         court_name=row["court_name"], starts_at=row["h_starts_at"], now=now)
                 phone = cipher.decrypt(row["phone_enc"], context="contact.phone")
@@ -264,16 +294,40 @@ class Dispatcher:
 
         limit = asyncio.Semaphore(self.concurrency)
 
+        checked_at = utcnow()
+
         async def send(base: dict[str, Any], phone: str, text: str, segments: int) -> _Outcome:
+            planned = by_id[base["reminder_id"]]
+
+            async def before_attempt(attempt: int) -> str | None:
+                # The text was rendered at claim time: before every later attempt (a retry
+                # after 429, or a wait for a slot) the hearing and the consent are read
+                # again, so a stale date or a withdrawn consent never goes out.
+                if self._paused:
+                    return PAUSED
+                if attempt == 1 and utcnow() - checked_at < self.recheck_after:
+                    return None
+                rows = await self._load([base["reminder_id"]])
+                if not rows:
+                    return "reminder no longer exists"
+                current = rows[0]
+                if current["hearing"] is not None and (
+                        current["h_starts_at"] != planned["h_starts_at"]
+                        or current["court_name"] != planned["court_name"]):
+                    return "hearing changed since this reminder was planned"
+                return self._check(current, utcnow(), {}, policies)
+
             async with limit:
                 try:
-                    result = await self.gateway.send(phone, text, callback_url=self.callback_url)
+                    result = await self.gateway.send(phone, text, callback_url=self.callback_url,
+                                                     before_attempt=before_attempt)
                 except Exception as exc:  # noqa: BLE001 - recorded as a retryable failure
                     result = SendResult(None, "error", ok=False, retryable=True,
                                         error_code=type(exc).__name__, error_message="gateway error")
             return self._classify(base, result, segments, row_attempts.get(base["reminder_id"], 1))
 
         row_attempts = {r["id"]: r["attempts"] for r in rows}
+        by_id = {r["id"]: r for r in rows}
         pending = {asyncio.create_task(send(*job)) for job in jobs}
         # Record outcomes every few milliseconds as they come, so a delivery report racing
         # the send finds the provider id, and a crash loses as little as possible.
@@ -286,6 +340,19 @@ class Dispatcher:
                   attempts: int) -> _Outcome:
         if result.ok:
             return _Outcome(**base, status="sent", result=result, segments=segments)
+        if result.not_sent_reason == PAUSED or result.account_problem:
+            if result.account_problem:
+                self._paused = True
+                self._account_problem = result
+            # Put back unsent, this claim not counted: the number is not to blame.
+            return _Outcome(**base, status="pending", result=None, released=True,
+                            reason="sending paused: the SMS provider refused our account")
+        if result.not_sent_reason is not None:
+            return _Outcome(**base, status="skipped", reason=result.not_sent_reason)
+        if result.unconfirmed:
+            return _Outcome(**base, status="unconfirmed", result=result,
+                            reason="the provider did not answer in time and the message was "
+                                   "not found there; it may or may not have been sent")
         if result.opted_out:
             return _Outcome(**base, status="failed", result=result,
                             reason="recipient opted out at the provider; consent withdrawn")
@@ -298,6 +365,10 @@ class Dispatcher:
         return _Outcome(**base, status="failed", result=result, reason=reason)
 
     async def _record(self, outcomes: list[_Outcome], now: datetime, stats: DispatchStats) -> None:
+        problem = getattr(self, "_account_problem", None)
+        if problem is not None:
+            self._account_problem = None
+            await mark_gateway_degraded(self.gateway.name, problem, now)
         async with db.transaction():
             for o in outcomes:
                 r = o.result
@@ -317,9 +388,15 @@ class Dispatcher:
                                     Reminder.sent_at: now, Reminder.segments: o.segments,
                                     Reminder.error_code: None, Reminder.error_message: None})
                     stats.sent += 1
+                elif o.status == "pending" and o.released:
+                    changes[Reminder.attempts] = Reminder.attempts - 1
+                    stats.released += 1
                 elif o.status == "pending":
                     changes[Reminder.send_at] = o.retry_at
                     stats.retrying += 1
+                elif o.status == "unconfirmed":
+                    stats.unconfirmed += 1
+                    stats.note(o.reason or "")
                 elif o.status == "skipped":
                     stats.skipped += 1
                     stats.note(o.reason or "")
@@ -331,12 +408,76 @@ class Dispatcher:
                     (Reminder.id == o.reminder_id) & (Reminder.status == "sending")
                     & (Reminder.lease_owner == self.owner))
                 if r is not None and r.opted_out:
-                    await service.set_consent([o.contact_id], False, via=f"{self.gateway.name}_opt_out")
+                    await set_consent([o.contact_id], False, via=f"{self.gateway.name}_opt_out")
                 elif o.status == "failed" and r is not None and not r.retryable:
-                    await service.flag_phone(
+                    await flag_phone(
                         o.contact_id, f"message failed: {r.error_message or r.error_code}", now)
                     await audit.record(None, "sms_failed", "reminder", o.reminder_id,
                                        office_id=o.office_id, detail={"error_code": r.error_code})
+
+
+# ---------------------------------------------------------------- the gateway's health
+
+PAUSED = "sending paused"
+PROBE_BACKOFF = (timedelta(seconds=30), timedelta(minutes=15))
+
+
+async def gateway_state(provider: str) -> dict[str, Any] | None:
+    return await SmsGatewayState.select().where(SmsGatewayState.provider == provider).first()
+
+
+async def mark_gateway_degraded(provider: str, result: SendResult, now: datetime) -> None:
+    """The provider refused our account: pause every process's sending until a probe
+    (one message, after a growing wait) is accepted again."""
+    reason = (f"the SMS provider refused the account: {result.error_code or ''} "
+              f"{result.error_message or result.status}").strip()[:200]
+    async with db.transaction():
+        state = await gateway_state(provider)
+        failures = (state["failures"] if state and state["degraded_since"] else 0) + 1
+        wait = min(PROBE_BACKOFF[1], PROBE_BACKOFF[0] * 2 ** (failures - 1))
+        values = {"degraded_since": (state or {}).get("degraded_since") or now, "reason": reason,
+                  "error_code": (result.error_code or "")[:32] or None, "failures": failures,
+                  "next_try_at": now + wait, "updated_at": now}
+        if state is None:
+            await SmsGatewayState.insert(SmsGatewayState(provider=provider, **values)).on_conflict(
+                action="DO NOTHING")
+        else:
+            await SmsGatewayState.update(
+                {getattr(SmsGatewayState, k): v for k, v in values.items()}).where(
+                SmsGatewayState.id == state["id"])
+        if failures == 1:
+            await audit.record(None, "sms_gateway_degraded", "sms_gateway", None,
+                               detail={"provider": provider, "error_code": values["error_code"]})
+    log.error("sms %s: sending paused, %s; next try in %s", provider, reason, wait)
+
+
+async def mark_gateway_healthy(provider: str) -> None:
+    now = utcnow()
+    async with db.transaction():
+        rows = await SmsGatewayState.update({
+            SmsGatewayState.degraded_since: None, SmsGatewayState.reason: None,
+            SmsGatewayState.error_code: None, SmsGatewayState.failures: 0,
+            SmsGatewayState.next_try_at: None, SmsGatewayState.updated_at: now,
+        }).where((SmsGatewayState.provider == provider)
+                 & SmsGatewayState.degraded_since.is_not_null()).returning(SmsGatewayState.id)
+        if rows:
+            await audit.record(None, "sms_gateway_recovered", "sms_gateway", None,
+                               detail={"provider": provider})
+    log.warning("sms %s: the provider accepts messages again; sending resumed", provider)
+
+
+async def gateway_health() -> dict[str, Any]:
+    """What administrators and /health see: the configured provider and whether sending is
+    paused (never a number, a name or a message)."""
+    runtime = current()
+    provider = runtime.gateway.name if runtime is not None else None
+    rows = await SmsGatewayState.select().where(SmsGatewayState.degraded_since.is_not_null())
+    degraded = [r for r in rows if provider is None or r["provider"] == provider]
+    state = degraded[0] if degraded else None
+    return {"provider": provider, "status": "degraded" if state else "ok",
+            "degraded_since": state["degraded_since"] if state else None,
+            "reason": state["reason"] if state else None,
+            "next_try_at": state["next_try_at"] if state else None}
 
 
 # ---------------------------------------------------------------- the running service

@@ -35,7 +35,7 @@ _SW_STOP = "Jibu STOP kusitisha jumbe hizi."
 _TL_STOP = "I-reply ang STOP para itigil ang mga mensaheng ito."
 
 _EN_REMINDER = "Reminder: appointment at {court}, {when}. Questions: {phone}. " + _EN_STOP
-_SW_REMINDER = "Kumbusho: una miadi katika {court}, {when}. Maswali: {phone}. " + _SW_STOP
+_SW_REMINDER = "Kikumbusho: una miadi katika {court}, {when}. Maswali: {phone}. " + _SW_STOP
 _TL_REMINDER = "Paalala: may appointment ka sa {court}, {when}. Mga tanong: {phone}. " + _TL_STOP
 
 # STOP and START stay in English in every language: carriers and Twilio honour those

@@ -71,3 +71,17 @@ class ContactSmsStatus(Table, tablename="contact_sms_status"):
     last_delivered_at = Timestamptz(null=True, default=None)
     failures = Integer(default=0)
     updated_at = Timestamptz()
+
+
+class SmsGatewayState(Table, tablename="sms_gateway_state"):
+    """Degraded (sending paused) while ``degraded_since`` is set: an account problem at the
+    provider, not a bad number. ``next_try_at``: when one probe message may go."""
+
+    id = Serial(primary_key=True)
+    provider = Varchar(length=16, unique=True)
+    degraded_since = Timestamptz(null=True, default=None)
+    reason = Varchar(length=200, null=True, default=None)
+    error_code = Varchar(length=32, null=True, default=None)
+    failures = Integer(default=0)
+    next_try_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz()

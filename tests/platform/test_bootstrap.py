@@ -37,7 +37,7 @@ def test_importing_the_modules_registers_nothing():
     # A fresh interpreter that imports everything but does not bootstrap has no hooks, no tick
     # jobs and no encrypted columns: nothing happens as a side effect of an import.
     code = (
-        "import api.app, legal_tracker.cli, legal_tracker.reminders.service, "
+        "import api.app, legal_tracker.cli, legal_tracker.reminders.replanning, "
         "legal_tracker.reminders.dispatcher, documents.tables, documents.service\n"
         "from legal_tracker import hooks, key_rotation, scheduler\n"
         "from legal_tracker.casework import timeline\n"

@@ -73,3 +73,44 @@ def dispatch_worker(env: dict[str, str], barrier: object, results: object, batch
         return stats.claimed
 
     results.put(asyncio.run(main()))  # type: ignore[attr-defined]
+
+
+def claim_worker(env: dict[str, str], barrier: object, results: object, batch: int,
+                 hold: bool) -> None:
+    """A dispatcher process that only claims (no gateway): ``hold`` claims one batch, reports
+    its size and waits to be killed; otherwise it drains the backlog batch by batch, marking
+    each claimed row sent, and reports every claim's size."""
+    import asyncio
+    import os
+    import time as clock
+
+    os.environ.update(env)
+    from legal_tracker.reminders.dispatcher import Dispatcher
+    from legal_tracker.reminders.gateways import ConsoleGateway
+    from legal_tracker.settings import load_settings
+
+    async def main() -> list[int]:
+        settings = load_settings()
+        await db.setup(settings)
+        dispatcher = Dispatcher(ConsoleGateway(), settings, batch_size=batch)
+        sizes: list[int] = []
+        try:
+            if barrier is not None:
+                barrier.wait()  # type: ignore[attr-defined]
+            while True:
+                ids = await dispatcher.claim(batch, datetime.now(UTC))
+                if not ids:
+                    break
+                sizes.append(len(ids))
+                if hold:
+                    results.put(sizes)  # type: ignore[attr-defined]
+                    clock.sleep(600)  # killed here, rows still 'sending'
+                for start in range(0, len(ids), 1000):
+                    await Reminder.update({Reminder.status: "sent", Reminder.lease_owner: None,
+                                           Reminder.lease_until: None}).where(
+                        Reminder.id.is_in(ids[start:start + 1000]))
+        finally:
+            await db.teardown()
+        return sizes
+
+    results.put(asyncio.run(main()))  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from legal_tracker.audit import AuditEvent
-from legal_tracker.reminders.service import call_the_family_deadlines
+from legal_tracker.reminders.summaries import call_the_family_deadlines
 from legal_tracker.reminders.tables import Reminder
 from tests.reminders.conftest import AT_SECRET, iso_in, make_family, zone_at_local_hour
 

@@ -17,7 +17,7 @@ from legal_tracker.cases import hearings as svc
 from legal_tracker.cases.hearings import ADJOURNMENT_REASONS
 from legal_tracker.common import PageRequest, utcnow
 from legal_tracker.domain import CASE_STATUSES, HEARING_KINDS
-from legal_tracker.reminders import service as reminders
+from legal_tracker.reminders import staff as reminders
 from web import lookups
 from web.forms import Form, attempt, convert
 from web.labels import CASE_OUTCOMES

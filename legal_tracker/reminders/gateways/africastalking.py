@@ -15,6 +15,10 @@ AT_SANDBOX_BASE_URL = "https://api.sandbox.africastalking.com"
 AT_SUCCESS_CODES = frozenset({100, 101, 102})  # Processed, Sent, Queued
 AT_RETRYABLE_CODES = frozenset({500, 501, 502})  # InternalServerError, GatewayError, Rejected...
 AT_BLACKLISTED = 406  # UserInBlacklist: the recipient opted out of this sender
+AT_INSUFFICIENT_BALANCE = 405
+# Our account, not the number: sending pauses, no phone is flagged.
+AT_ACCOUNT_PROBLEMS = frozenset({"InsufficientBalance", "InvalidSenderId", "UserAccountSuspended",
+                                 "The supplied authentication is invalid"})
 AT_STATUS_NAMES: dict[int, str] = {
     100: "Processed",
     101: "Sent",
@@ -82,11 +86,14 @@ class AfricasTalkingGateway(SmsGateway):
         if not response.is_success:
             retryable = response.status_code == 429 or response.status_code >= 500
             text = response.text.strip()[:200] or response.reason_phrase
+            account = response.status_code in (401, 403) or any(
+                marker in text for marker in AT_ACCOUNT_PROBLEMS)
             return SendResult(
                 provider_message_id=None,
                 status="failed",
                 ok=False,
-                retryable=retryable,
+                account_problem=account,
+                retryable=retryable and not account,
                 error_code=str(response.status_code),
                 error_message=text,
             )
@@ -111,11 +118,13 @@ class AfricasTalkingGateway(SmsGateway):
             mine = recipients[0]
         if mine is None:
             # No recipient row: the whole batch was refused (e.g. "InvalidSenderId").
+            message = str(data.get("Message") or "")
             return SendResult(
                 provider_message_id=None,
                 status="failed",
                 ok=False,
                 retryable=False,
+                account_problem=any(marker in message for marker in AT_ACCOUNT_PROBLEMS),
                 error_code="no_recipients",
                 error_message=str(data.get("Message") or "no recipients accepted"),
             )
@@ -128,11 +137,13 @@ class AfricasTalkingGateway(SmsGateway):
         if message_id in (None, "", "None"):
             message_id = None
         ok = code in AT_SUCCESS_CODES
+        account = status in AT_ACCOUNT_PROBLEMS or code == AT_INSUFFICIENT_BALANCE
         return SendResult(
             provider_message_id=message_id,
             status=status,
             ok=ok,
-            retryable=code in AT_RETRYABLE_CODES,
+            account_problem=account,
+            retryable=code in AT_RETRYABLE_CODES and not account,
             opted_out=code == AT_BLACKLISTED,
             error_code=None if ok else str(code),
             error_message=None if ok else AT_STATUS_NAMES.get(code, status),

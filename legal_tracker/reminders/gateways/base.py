@@ -35,6 +35,14 @@ class SendResult:
     error_code: str | None = None
     error_message: str | None = None
     attempts: int = 1
+    # The provider refused our account (credentials, balance, sender id), not the number:
+    # sending pauses; the number is not to blame.
+    account_problem: bool = False
+    # The provider did not answer in time and the message could not be found there: it may
+    # or may not have gone out. Never retried automatically.
+    unconfirmed: bool = False
+    # Not sent: the caller's check before an attempt said no (the hearing changed...).
+    not_sent_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +134,9 @@ class SmsGateway(abc.ABC):
     """Common behaviour: one send = up to ``retry.max_attempts`` HTTP attempts.
 
     Subclasses implement ``_attempt`` (one HTTP exchange -> SendResult). Network errors
-    and results marked ``retryable`` are retried with backoff. A read timeout is retried
-    too: the message may then arrive twice, which we judge less harmful to a family than a
-    missed reminder.
+    and results marked ``retryable`` are retried with backoff. A read timeout is not: the
+    message is looked up at the provider (``lookup``) and otherwise reported unconfirmed,
+    so a family never gets the same text twice from a slow provider.
     """
 
     name: str = "abstract"
@@ -193,18 +201,48 @@ class SmsGateway(abc.ABC):
     ) -> tuple[SendResult, float | None]:
         """One HTTP exchange: the result and an optional Retry-After hint in seconds."""
 
-    async def send(self, to_e164: str, body: str, *, callback_url: str | None = None) -> SendResult:
+    async def lookup(self, to_e164: str, body: str, since: float) -> SendResult | None:
+        """After a timeout: the message as the provider has it (sent since ``since``, a Unix
+        time), or None when it cannot be found or the provider offers no way to look."""
+        return None
+
+    async def send(self, to_e164: str, body: str, *, callback_url: str | None = None,
+                   before_attempt: Callable[[int], Awaitable[str | None]] | None = None,
+                   ) -> SendResult:
+        """Send with retries. ``before_attempt(attempt)`` runs before each HTTP attempt; a
+        reason returned stops the send (``not_sent_reason``). A read or write timeout is never
+        retried blindly: the message is looked up at the provider, and otherwise reported
+        ``unconfirmed``."""
         if not body:
             raise ValueError("refusing to send an empty message")
         masked = mask_phone(to_e164)
         result: SendResult | None = None
         for attempt in range(1, self.retry.max_attempts + 1):
+            if before_attempt is not None:
+                reason = await before_attempt(attempt)
+                if reason is not None:
+                    return SendResult(None, "not_sent", ok=False, error_code="not_sent",
+                                      not_sent_reason=reason, attempts=attempt - 1)
             if self.bucket is not None:
                 await self.bucket.acquire()
             retry_after: float | None = None
+            started = time.time()
             try:
                 async with self._in_flight_limit():
                     result, retry_after = await self._attempt(to_e164, body, callback_url)
+            except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+                # The request may have reached the provider: a retry could send it twice.
+                try:
+                    found = await self.lookup(to_e164, body, started - 5)
+                except httpx.HTTPError:
+                    found = None
+                result = found or SendResult(
+                    provider_message_id=None, status="unconfirmed", ok=False, unconfirmed=True,
+                    error_code=type(exc).__name__,
+                    error_message="the provider did not answer in time; the message may or "
+                                  "may not have been sent")
+                result = replace(result, attempts=attempt)
+                break
             except httpx.TransportError as exc:
                 # Connection refused/reset, DNS, timeouts: transient by nature.
                 result = SendResult(

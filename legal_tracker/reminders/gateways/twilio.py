@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -17,6 +19,9 @@ TWILIO_PERMANENT_NUMBER_ERRORS = frozenset(
     {"21211", "21217", "21401", "21408", "21610", "21612", "21614", "21635"}
 )
 TWILIO_OPTED_OUT = "21610"
+# Our account, not the number: 20003 authentication, 20005 suspended account, 21606/21659 the
+# From number is not ours, 30002 suspended, 21611 queue full of the account's own messages.
+TWILIO_ACCOUNT_ERRORS = frozenset({"20003", "20005", "21606", "21659", "30002"})
 _FAILED_STATUSES = frozenset({"failed", "undelivered", "canceled"})
 
 
@@ -66,6 +71,31 @@ class TwilioGateway(SmsGateway):
         )
         return self.parse_response(response), retry_after_seconds(response)
 
+    async def lookup(self, to_e164: str, body: str, since: float) -> SendResult | None:
+        """Twilio's message list filtered by recipient and day: the message with our text
+        created since ``since``."""
+        day = time.strftime("%Y-%m-%d", time.gmtime(since))
+        response = await self.client.get(
+            self.messages_url, params={"To": to_e164, "DateSent>=": day, "PageSize": "50"},
+            auth=self._auth, headers={"Accept": "application/json"})
+        if not response.is_success:
+            return None
+        try:
+            messages = response.json().get("messages") or []
+        except (ValueError, AttributeError):
+            return None
+        for message in messages:
+            if not isinstance(message, dict) or message.get("body") != body:
+                continue
+            try:
+                created = parsedate_to_datetime(str(message.get("date_created"))).timestamp()
+            except (TypeError, ValueError):
+                continue
+            if created >= since and message.get("sid"):
+                status = str(message.get("status") or "queued")
+                return SendResult(str(message["sid"]), status, ok=status not in _FAILED_STATUSES)
+        return None
+
     @staticmethod
     def parse_response(response: httpx.Response) -> SendResult:
         try:
@@ -89,11 +119,13 @@ class TwilioGateway(SmsGateway):
         code = str(payload.get("code")) if payload.get("code") is not None else None
         message = payload.get("message") or response.reason_phrase or f"HTTP {response.status_code}"
         retryable = response.status_code == 429 or response.status_code >= 500
+        account = response.status_code in (401, 403) or code in TWILIO_ACCOUNT_ERRORS
         return SendResult(
             provider_message_id=None,
             status="failed",
             ok=False,
-            retryable=retryable and code not in TWILIO_PERMANENT_NUMBER_ERRORS,
+            account_problem=account,
+            retryable=retryable and not account and code not in TWILIO_PERMANENT_NUMBER_ERRORS,
             opted_out=code == TWILIO_OPTED_OUT,
             error_code=code or str(response.status_code),
             error_message=str(message),

@@ -14,7 +14,12 @@ Behaviours: "ok", "rate_limited" (429), "server_error" (500), "invalid_number" (
 21211 / AT 403 InvalidPhoneNumber), "not_mobile" (Twilio 21614 / AT 404), "opted_out" and
 its alias "blacklisted" (Twilio 21610 / AT 406 UserInBlacklist), "recipient_error" (AT
 recipient status 500; Twilio 500), "insufficient_balance" (AT 405; Twilio 500),
-"disconnect" (the connection is closed without an answer: a network error).
+"disconnect" (the connection is closed without an answer: a network error), "unauthorized"
+(Twilio 401 / 20003, AT 401: a wrong key), "invalid_sender_id" (AT "InvalidSenderId" with no
+recipients; Twilio 21659), "slow" (the message is accepted but the answer comes after
+``slow_seconds``: a client with a shorter read timeout gives up on a message that was sent).
+Twilio's message list (GET .../Messages.json?To=...&DateSent>=...) answers from the accepted
+messages, as Twilio does.
 
 An asyncio HTTP/1.1 server (keep-alive) on its own thread and event loop: one thread
 serves every connection, so many concurrent clients (even from several processes) do not
@@ -54,6 +59,9 @@ BEHAVIOURS = frozenset(
         "recipient_error",
         "insufficient_balance",
         "disconnect",
+        "unauthorized",
+        "invalid_sender_id",
+        "slow",
     }
 )
 
@@ -110,6 +118,7 @@ class _Exchange:
     body: bytes
     response: bytes | None = None
     close_connection: bool = False
+    delay: float = 0.0
 
 
 async def _serve_connection(
@@ -137,10 +146,14 @@ async def _serve_connection(
             exchange = _Exchange(command, path, headers, body)
             if command == "POST":
                 fake._handle(exchange)
+            elif command == "GET":
+                fake._handle_get(exchange)
             else:
                 fake._reply(exchange, 405, {"message": "Method not allowed"})
             if exchange.response is None:
                 return  # scripted network failure: hang up without an answer
+            if exchange.delay:
+                await asyncio.sleep(exchange.delay)
             writer.write(exchange.response)
             await writer.drain()
             if exchange.close_connection or headers.get("connection", "").lower() == "close":
@@ -166,6 +179,8 @@ class FakeSmsServer:
         self.at_username = at_username
         self.at_api_key = at_api_key
         self.record_bodies = record_bodies
+        self.slow_seconds = 2.0
+        self._twilio_messages: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._requests: list[RecordedRequest] = []
@@ -276,6 +291,7 @@ class FakeSmsServer:
     def reset(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._twilio_messages.clear()
             self._script.clear()
             self._numbers.clear()
 
@@ -438,6 +454,30 @@ class FakeSmsServer:
             self._requests.append(request)
             self._cond.notify_all()
 
+    def _handle_get(self, handler: _Exchange) -> None:
+        """Twilio's message list, filtered by To and DateSent (a day, inclusive) like Twilio."""
+        parts = urlsplit(handler.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        auth = _basic_auth(handler.headers.get("authorization"))
+        if not (parts.path.startswith("/2010-04-01/Accounts/")
+                and parts.path.endswith("/Messages.json")):
+            self._reply(handler, 405, {"message": "Method not allowed"})
+            return
+        self._record(RecordedRequest("twilio", "GET", handler.path, handler.headers, query,
+                                     [], auth, "ok", 200, None))
+        if auth != (self.twilio_account_sid, self.twilio_auth_token):
+            self._reply(handler, 401, _twilio_error(20003, "Authenticate", 401))
+            return
+        since = query.get("DateSent>") or query.get("DateSent>=")
+        with self._lock:
+            messages = [m for m in self._twilio_messages
+                        if (not query.get("To") or m["to"] == query["To"])
+                        and (not since or time.strftime(
+                            "%Y-%m-%d", time.strptime(m["date_created"],
+                                                      "%a, %d %b %Y %H:%M:%S +0000")) >= since)]
+        self._reply(handler, 200, {"messages": list(reversed(messages)), "page": 0,
+                                   "page_size": int(query.get("PageSize") or 50)})
+
     def _handle(self, handler: _Exchange) -> None:
         raw = handler.body
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
@@ -530,6 +570,8 @@ class FakeSmsServer:
             "not_mobile": (400, 21614, f"'To' number {to} is not a valid mobile number"),
             "opted_out": (400, 21610, "Attempt to send to unsubscribed recipient"),
             "blacklisted": (400, 21610, "Attempt to send to unsubscribed recipient"),
+            "unauthorized": (401, 20003, "Authenticate"),
+            "invalid_sender_id": (400, 21659, "The 'From' number is not a Twilio phone number"),
         }
         if behaviour in errors:
             status, code, message = errors[behaviour]
@@ -539,10 +581,9 @@ class FakeSmsServer:
         sid = "SM" + uuid.uuid4().hex
         record(behaviour, 201, sid)
         body = form["Body"]
-        self._reply(
-            handler,
-            201,
-            {
+        if behaviour == "slow":
+            handler.delay = self.slow_seconds
+        message = {
                 "account_sid": self.twilio_account_sid,
                 "api_version": "2010-04-01",
                 "body": body,
@@ -560,8 +601,10 @@ class FakeSmsServer:
                 "status": "accepted" if form.get("MessagingServiceSid") else "queued",
                 "to": to,
                 "uri": f"/2010-04-01/Accounts/{self.twilio_account_sid}/Messages/{sid}.json",
-            },
-        )
+            }
+        with self._lock:
+            self._twilio_messages.append(message)
+        self._reply(handler, 201, message)
 
     def _africastalking(
         self,
@@ -595,6 +638,16 @@ class FakeSmsServer:
         if behaviour == "disconnect":
             record(behaviour, None, None)
             handler.close_connection = True
+            return
+        if behaviour == "unauthorized":
+            record(behaviour, 401, None)
+            self._reply(handler, 401, "The supplied authentication is invalid",
+                        content_type="text/plain")
+            return
+        if behaviour == "invalid_sender_id":
+            record(behaviour, 201, None)
+            self._reply(handler, 201, {"SMSMessageData": {"Message": "InvalidSenderId",
+                                                          "Recipients": []}})
             return
         if behaviour == "rate_limited":
             record(behaviour, 429, None)
@@ -641,6 +694,8 @@ class FakeSmsServer:
                 )
         ok_count = sum(1 for r in recipients if r["statusCode"] == 101)
         record(behaviour, 201, first_id)
+        if behaviour == "slow":
+            handler.delay = self.slow_seconds
         self._reply(
             handler,
             201,

@@ -171,7 +171,7 @@ def test_office_region_refines_plain_english_dates() -> None:
 
 def test_swahili_texts() -> None:
     assert render("d3", "sw").text == (
-        "Kumbusho: una miadi katika Kibera Law Courts, Jumanne, 3 Des 09:00. "
+        "Kikumbusho: una miadi katika Kibera Law Courts, Jumanne, 3 Des 09:00. "
         "Maswali: +254 700 000 000. Jibu STOP kusitisha jumbe hizi."
     )
     assert "imebadilishwa hadi Jumanne, 3 Des 09:00" in render("changed", "sw").text
