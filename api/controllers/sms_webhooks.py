@@ -10,6 +10,7 @@ refused. Nothing in an answer reveals whether a number is known.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
@@ -78,12 +79,12 @@ def _at_refusal(request: Request) -> Response | None:
     return None
 
 
-WEBHOOK = {"tags": ["sms webhooks"], "security": [], "request_max_body_size": 65_536,
+WEBHOOK: dict[str, Any] = {"tags": ["sms webhooks"], "security": [], "request_max_body_size": 65_536,
            "responses": {code: ERRORS[code] for code in (400, 401, 403, 404, 422)}}
 # What each answers when it succeeds, as the OpenAPI document says: nothing (204), or TwiML.
-NO_CONTENT = {**WEBHOOK, "status_code": 204, "responses": {
+NO_CONTENT: dict[str, Any] = {**WEBHOOK, "status_code": 204, "responses": {
     **WEBHOOK["responses"], 204: ResponseSpec(data_container=None, description="Recorded; no body")}}
-TWIML_REPLY = {**WEBHOOK, "status_code": 200, "media_type": TWIML,
+TWIML_REPLY: dict[str, Any] = {**WEBHOOK, "status_code": 200, "media_type": TWIML,
                "response_description": "TwiML: an empty <Response/>, or a <Message> answering HELP"}
 
 

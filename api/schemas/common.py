@@ -82,8 +82,8 @@ def update_of(create: type[Struct], *, exclude: Iterable[str] = ()) -> Callable[
             if f.name in skipped or f.name in own:
                 continue
             fields.append((f.name, Union[f.type, UnsetType], UNSET))  # noqa: UP007 - runtime union
-        fields += [(f.name, f.type, msgspec.field(default=f.default, default_factory=f.default_factory))
-                   for f in own.values()]
+        fields += [(f.name, f.type, msgspec.field(  # type: ignore[call-overload]
+            default=f.default, default_factory=f.default_factory)) for f in own.values()]
         made = msgspec.defstruct(cls.__name__, fields, bases=cls.__bases__, module=cls.__module__,
                                  namespace={"__doc__": cls.__doc__, "__qualname__": cls.__qualname__})
         return made  # type: ignore[return-value]
