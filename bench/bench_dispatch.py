@@ -1,7 +1,10 @@
-"""Reminder dispatch throughput: 10,000 due reminders sent to the fake gateway by ONE process.
+"""Reminder dispatch throughput: 10,000 due reminders sent to the fake gateway.
 
     .venv/bin/python bench/bench_dispatch.py [--count 10000] [--gateway twilio|africastalking]
-        [--database sqlite|postgresql://...] [--batch 200] [--concurrency 16]
+        [--database sqlite|postgresql://...] [--batch 200] [--concurrency 16] [--processes 3]
+
+With ``--processes 3`` three spawned dispatcher processes race over the same backlog (as with
+several app workers) and the claims each took are printed: each claim is at most ``--batch``.
 
 The fake gateway (tests/reminders/units/fake_gateway.py, real HTTP on 127.0.0.1) runs in its own process
 so it does not share the dispatcher's interpreter lock. The dispatcher is the production one
@@ -76,19 +79,75 @@ async def run(args: argparse.Namespace, base_url: str, data_dir: Path) -> dict[s
     await db.setup(settings)
     await migrate()
     await seed_due_reminders(args.count, zone_at_local_hour(12))
-    gateway = build_gateway(settings)
-    dispatcher = Dispatcher(gateway, settings, batch_size=args.batch, concurrency=args.concurrency)
-    started = time.perf_counter()
-    stats = await dispatcher.run_once()
-    elapsed = time.perf_counter() - started
-    await gateway.aclose()
-    await db.teardown()
+    if args.processes > 1:
+        # Several dispatcher processes (as with several app workers) share the backlog.
+        await db.teardown()
+        started = time.perf_counter()
+        claims = share_backlog(args, settings, url, base_url)
+        elapsed = time.perf_counter() - started
+        await db.setup(settings)
+        from legal_tracker.reminders.tables import Reminder
+
+        sent = await Reminder.count().where(Reminder.status == "sent")
+        await db.teardown()
+        print("claimed per process:", claims)
+        stats_out = {"claimed": sum(claims), "sent": sent, "failed": 0}
+    else:
+        gateway = build_gateway(settings)
+        dispatcher = Dispatcher(gateway, settings, batch_size=args.batch,
+                                concurrency=args.concurrency)
+        started = time.perf_counter()
+        stats = await dispatcher.run_once()
+        elapsed = time.perf_counter() - started
+        await gateway.aclose()
+        await db.teardown()
+        stats_out = {"claimed": stats.claimed, "sent": stats.sent, "failed": stats.failed}
     if scratch:
         conn = await asyncpg.connect(args.database)
         await conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
         await conn.close()
-    return {"claimed": stats.claimed, "sent": stats.sent, "failed": stats.failed,
-            "seconds": elapsed, "per_second": stats.sent / elapsed if elapsed else 0.0}
+    return {**stats_out, "seconds": elapsed,
+            "per_second": stats_out["sent"] / elapsed if elapsed else 0.0}
+
+
+def share_backlog(args: argparse.Namespace, settings: object, url: str, base_url: str) -> list[int]:
+    """Run ``args.processes`` dispatcher processes at once (spawned, started at a barrier);
+    each reports how many reminders it claimed."""
+    import os
+
+    from tests.reminders.seed_due import dispatch_worker
+    from tests.reminders.units.fake_gateway import (
+        AT_API_KEY,
+        AT_USERNAME,
+        TWILIO_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN,
+    )
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEGAL_TRACKER_")}
+    env.update({
+        "LEGAL_TRACKER_DATABASE_URL": url, "LEGAL_TRACKER_ENV": "test",
+        "LEGAL_TRACKER_SECRET_KEY": settings.secret_key,  # type: ignore[attr-defined]
+        "LEGAL_TRACKER_DATA_DIR": str(settings.data_dir),  # type: ignore[attr-defined]
+        "LEGAL_TRACKER_SMS_GATEWAY": args.gateway, "LEGAL_TRACKER_SMS_RATE_PER_SECOND": "0",
+        "LEGAL_TRACKER_TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT_SID,
+        "LEGAL_TRACKER_TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        "LEGAL_TRACKER_TWILIO_FROM": "+15005550006", "LEGAL_TRACKER_TWILIO_BASE_URL": base_url,
+        "LEGAL_TRACKER_AFRICASTALKING_USERNAME": AT_USERNAME,
+        "LEGAL_TRACKER_AFRICASTALKING_API_KEY": AT_API_KEY,
+        "LEGAL_TRACKER_AFRICASTALKING_BASE_URL": base_url,
+        "LEGAL_TRACKER_PUBLIC_URL": "https://tracker.example.org",
+        "LEGAL_TRACKER_LOG_LEVEL": "WARNING",
+    })
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(args.processes), context.Queue()
+    workers = [context.Process(target=dispatch_worker, args=(env, barrier, results, args.batch))
+               for _ in range(args.processes)]
+    for worker in workers:
+        worker.start()
+    claims = [results.get(timeout=600) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    return claims
 
 
 def main() -> int:
@@ -98,6 +157,8 @@ def main() -> int:
     parser.add_argument("--database", default="sqlite")
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="dispatcher processes sharing the backlog (spawned, racing)")
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     ports, stop, counts = context.Queue(), context.Event(), context.Queue()

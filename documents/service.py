@@ -34,7 +34,7 @@ from documents import storage
 from documents.analysis import check_template, describe_template
 from documents.builtin import BUILTIN_TEMPLATES
 from documents.errors import INVALID_DOCX, TemplateProblem, TemplateRejected
-from documents.pdf import convert_to_pdf
+from documents.pdf import convert_to_pdf, read_cached_pdf, write_cached_pdf
 from documents.render import render_filing
 from documents.sandbox import DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIME_LIMIT_S
 from documents.tables import FIELDS_CONTEXT, Filing, FilingTemplate
@@ -527,11 +527,16 @@ async def filing_document(actor: Actor, root: Path, filing_id: int,
     if row["legal_name_revealed"] and not actor.can_reveal:
         raise Forbidden("this filing holds the survivor's legal name, which your role may not see")
     name = download_name(row["template_key"], row["case_reference"] or "", row["version"], output)
-    docx = await anyio.to_thread.run_sync(partial(
-        storage.read_filing, root, row["stored_name"], row["file_key_enc"], row["sha256"]))
-    body = docx
+    stored = (root, row["stored_name"], row["file_key_enc"], row["sha256"])
+    body = None
     if output == "pdf":
-        body = await anyio.to_thread.run_sync(convert_to_pdf, docx, limiter=_pdf_limiter())
+        # A version never changes: its PDF is made once, then served from the encrypted copy.
+        body = await anyio.to_thread.run_sync(partial(read_cached_pdf, *stored))
+    if body is None:
+        body = await anyio.to_thread.run_sync(partial(storage.read_filing, *stored))
+        if output == "pdf":
+            body = await anyio.to_thread.run_sync(convert_to_pdf, body, limiter=_pdf_limiter())
+            await anyio.to_thread.run_sync(partial(write_cached_pdf, *stored, body))
     await audit.record(actor.staff_id, "download", "filing", filing_id, detail={
         "case": row["case"], "format": output, "legal_name": row["legal_name_revealed"]})
     return _filing_out(row), body, name

@@ -28,7 +28,7 @@ async def health() -> Response[Health] | Response:
     from legal_tracker.reminders.dispatcher import gateway_health
 
     try:
-        sms = (await gateway_health())["status"]
+        sms = "degraded" if (await gateway_health())["status"] == "degraded" else None
     except Exception:  # noqa: BLE001 - the SMS state never makes the service unhealthy
         sms = None
     return Response(Health(status="ok", sms_gateway=sms))

@@ -21,9 +21,10 @@ class LoginOut(Struct):
     staff_id: int
 
 
-class Health(Struct):
+class Health(Struct, omit_defaults=True):
     status: str
-    # "ok", or "degraded" when the SMS provider refused our account and sending is paused.
+    # Present ("degraded") only while the SMS provider refuses our account and sending is
+    # paused; details for administrators at GET /api/reminders/gateway.
     sms_gateway: str | None = None
 
 

@@ -294,23 +294,33 @@ class Dispatcher:
 
         limit = asyncio.Semaphore(self.concurrency)
 
-        checked_at = utcnow()
+        # The text was rendered at claim time: before every attempt (a retry after 429, or a
+        # wait for a slot) the hearing and the consent are read again, so a stale date or a
+        # withdrawn consent never goes out. One query refreshes the whole batch's state: for a
+        # first attempt when it is older than ``recheck_after``, for a retry always.
+        by_id = {r["id"]: r for r in rows}
+        snapshot: dict[str, Any] = {"at": utcnow(), "rows": by_id}
+        refreshing = asyncio.Lock()
+
+        async def current_rows(force: bool) -> dict[int, dict[str, Any]]:
+            asked = utcnow()
+            async with refreshing:
+                # A retry (rare: after 429 or 5xx) always reads a state newer than its wait.
+                if snapshot["at"] < asked and (
+                        force or asked - snapshot["at"] >= self.recheck_after):
+                    fresh = await self._load(list(by_id))
+                    snapshot["rows"], snapshot["at"] = {r["id"]: r for r in fresh}, utcnow()
+            return snapshot["rows"]
 
         async def send(base: dict[str, Any], phone: str, text: str, segments: int) -> _Outcome:
             planned = by_id[base["reminder_id"]]
 
             async def before_attempt(attempt: int) -> str | None:
-                # The text was rendered at claim time: before every later attempt (a retry
-                # after 429, or a wait for a slot) the hearing and the consent are read
-                # again, so a stale date or a withdrawn consent never goes out.
                 if self._paused:
                     return PAUSED
-                if attempt == 1 and utcnow() - checked_at < self.recheck_after:
-                    return None
-                rows = await self._load([base["reminder_id"]])
-                if not rows:
+                current = (await current_rows(attempt > 1)).get(base["reminder_id"])
+                if current is None:
                     return "reminder no longer exists"
-                current = rows[0]
                 if current["hearing"] is not None and (
                         current["h_starts_at"] != planned["h_starts_at"]
                         or current["court_name"] != planned["court_name"]):
@@ -327,7 +337,6 @@ class Dispatcher:
             return self._classify(base, result, segments, row_attempts.get(base["reminder_id"], 1))
 
         row_attempts = {r["id"]: r["attempts"] for r in rows}
-        by_id = {r["id"]: r for r in rows}
         pending = {asyncio.create_task(send(*job)) for job in jobs}
         # Record outcomes every few milliseconds as they come, so a delivery report racing
         # the send finds the provider id, and a crash loses as little as possible.
