@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, Limit, Offset, OptId, PathId, page
 from api.convert import read, read_page
@@ -21,6 +21,7 @@ from api.schemas import (
     StaffUpdate,
     values_of,
 )
+from api.schemas_accounts import StaffCreated
 from legal_tracker.access import Actor
 from legal_tracker.domain import Role
 from legal_tracker.organisation import service as svc
@@ -86,8 +87,10 @@ class StaffController(Controller):
                          await svc.list_staff(actor, page(limit, offset), role, office_id))
 
     @post("/", responses=ERRORS)
-    async def create_staff(self, actor: Actor, data: StaffCreate) -> StaffRead:
-        return read(StaffRead, await svc.create_staff(actor, values_of(data, RENAME)))
+    async def create_staff(self, request: Request, actor: Actor, data: StaffCreate) -> StaffCreated:
+        """Without ``password`` the account is invited: pass ``invitation_url`` on."""
+        return read(StaffCreated, await svc.create_staff(actor, values_of(data, RENAME),
+                                                         request.app.state.settings))
 
     @get("/{staff_id:int}", responses=READ_ERRORS)
     async def get_staff(self, actor: Actor, staff_id: PathId) -> StaffRead:
