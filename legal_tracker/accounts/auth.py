@@ -207,7 +207,7 @@ async def complete_mfa_login(settings: Settings, mfa_token: str, code: str) -> I
             raise Unauthorized(MFA_EXPIRED)
         codes: tuple[str, ...] = ()
         if outcome.confirm_pending:
-            codes = await mfa.confirm_pending(staff_id, now)
+            codes = await mfa.confirm_pending(staff_id, now, outcome.step)
         await Staff.update({Staff.failed_logins: 0, Staff.locked_until: None}).where(
             Staff.id == staff_id)
         issued = await _issue(settings, staff_id, kind, now, codes)

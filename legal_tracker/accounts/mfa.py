@@ -60,6 +60,7 @@ class Enrolment:
 class CodeOutcome:
     method: str  # "totp" or "recovery_code"
     confirm_pending: bool = False
+    step: int = 0  # the time step of a pending secret's code
 
 
 def issuer(settings: Settings) -> str:
@@ -179,9 +180,11 @@ async def begin_enrolment_for_login(settings: Settings, mfa_token: str) -> Enrol
     return enrolment
 
 
-async def confirm_pending(staff_id: int, now: datetime) -> tuple[str, ...]:
+async def confirm_pending(staff_id: int, now: datetime, step: int) -> tuple[str, ...]:
     """Makes the pending secret the one in use and issues new recovery codes (returned, once).
-    Inside the caller's transaction, after the code was checked against the pending secret."""
+    Inside the caller's transaction, after a code (of time ``step``) was checked against the
+    pending secret. The replay guard starts afresh with the new secret: a code of it cannot
+    be a replay of the old one's, and the confirming code itself is now spent."""
     row = await _mfa_row(staff_id)
     if row is None or not row["pending_secret_enc"]:
         raise Conflict("no two-factor set-up is waiting for a code: start again")
@@ -189,7 +192,7 @@ async def confirm_pending(staff_id: int, now: datetime) -> tuple[str, ...]:
     sealed = crypto.cipher().encrypt(secret, context=TOTP_CONTEXT)
     changed = await StaffMfa.update({
         StaffMfa.secret_enc: sealed, StaffMfa.pending_secret_enc: None,
-        StaffMfa.confirmed_at: now, StaffMfa.updated_at: now,
+        StaffMfa.confirmed_at: now, StaffMfa.updated_at: now, StaffMfa.last_step: step,
     }).where((StaffMfa.id == row["id"])
              & (StaffMfa.pending_secret_enc == row["pending_secret_enc"])).returning(StaffMfa.id)
     if not changed:
@@ -226,9 +229,7 @@ async def confirm_enrolment(actor: Actor, code: str) -> tuple[str, ...]:
         raise Invalid("code", "this code does not match: check the phone's clock and enter "
                               "the code now shown")
     async with db.transaction():
-        if not await _take_step(row["id"], step):
-            raise Invalid("code", "this code was already used: wait for the next one")
-        codes = await confirm_pending(actor.staff_id, now)
+        codes = await confirm_pending(actor.staff_id, now, step)
         await revoke_links(actor.staff_id)
         await audit.record(actor.staff_id, "mfa_enrolled", "staff", actor.staff_id,
                            office_id=actor.office_id)
@@ -263,10 +264,12 @@ async def check_login_code(staff_id: int, code: str) -> CodeOutcome | None:
         step = matching_step(secret, cleaned, now)
         if step is None:
             return None
+        if not confirmed:  # spent by confirm_pending, in the sign-in's transaction
+            return CodeOutcome("totp", confirm_pending=True, step=step)
         async with db.transaction():
             if not await _take_step(row["id"], step):
                 return None
-        return CodeOutcome("totp", confirm_pending=not confirmed)
+        return CodeOutcome("totp")
     if row["confirmed_at"] is None:
         return None
     return CodeOutcome("recovery_code") if await _spend_recovery_code(staff_id, code) else None
