@@ -254,3 +254,19 @@ async def test_session_tokens_are_not_bearer_tokens(world):
     assert refused.status_code == 401
     actor = await auth.authenticate(world.settings, issued.token, kind="session")
     assert actor.staff_id == issued.staff_id
+
+
+async def test_an_invitation_used_twice_at_once_sets_one_password(world):
+    import asyncio
+
+    office = await world.office()
+    made = (await world.client.post("/api/staff", headers=world.admin, json={
+        "name": "Twice Clicked", "email": "twice@example.org", "role": "viewer",
+        "office_id": office["id"]})).json()
+    token = made["invitation_url"].rsplit("/", 1)[1]
+    answers = await asyncio.gather(*[
+        world.client.post("/api/auth/invitation/accept", json={"token": token, "password": p})
+        for p in (STRONG, "Another kettle orbit 77")])
+    assert sorted(a.status_code for a in answers) == [204, 410]
+    winner = STRONG if answers[0].status_code == 204 else "Another kettle orbit 77"
+    assert (await _login(world.client, "twice@example.org", winner)).status_code == 200

@@ -231,3 +231,18 @@ async def test_the_totp_secret_rotates_with_the_key(world):
     challenge = (await _login(world.client, "rotate@example.org")).json()["mfa_token"]
     assert (await world.client.post("/api/auth/login/mfa", json={
         "mfa_token": challenge, "code": code(secret, 1)})).status_code == 200
+
+
+async def test_one_code_offered_twice_at_once_signs_in_once(world):
+    import asyncio
+
+    office = await world.office()
+    _, headers = await world.user("lawyer", office["id"], email="race@example.org")
+    secret, _ = await _enrol(world.client, headers)
+    first = (await _login(world.client, "race@example.org")).json()["mfa_token"]
+    second = (await _login(world.client, "race@example.org")).json()["mfa_token"]
+    same = code(secret, 1)
+    answers = await asyncio.gather(*[
+        world.client.post("/api/auth/login/mfa", json={"mfa_token": t, "code": same})
+        for t in (first, second)])
+    assert sorted(a.status_code for a in answers) == [200, 401]
