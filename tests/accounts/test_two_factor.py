@@ -246,3 +246,26 @@ async def test_one_code_offered_twice_at_once_signs_in_once(world):
         world.client.post("/api/auth/login/mfa", json={"mfa_token": t, "code": same})
         for t in (first, second)])
     assert sorted(a.status_code for a in answers) == [200, 401]
+
+
+async def test_the_command_line_resets_a_lone_admins_phone_and_password(world):
+    import asyncio
+
+    from tests.accounts.test_login_and_tokens import _cli
+
+    _, headers = await world.user("admin", None, email="lone@example.org")
+    await _enrol(world.client, headers)
+    removed = await asyncio.to_thread(_cli, world.settings, "reset-2fa", "--email",
+                                      "Lone@example.org", stdin="")
+    assert removed.returncode == 0, removed.stderr
+    assert await StaffMfa.count() == 0
+    assert (await world.client.get("/api/offices", headers=headers)).status_code == 401
+    link = await asyncio.to_thread(_cli, world.settings, "reset-link", "--email",
+                                   "lone@example.org", stdin="")
+    assert link.returncode == 0, link.stderr
+    token = link.stdout.split("/app/reset/", 1)[1].split()[0]
+    assert (await world.client.post("/api/auth/reset", json={
+        "token": token, "password": "Kettle orbit parsley 42"})).status_code == 204
+    unknown = await asyncio.to_thread(_cli, world.settings, "reset-2fa", "--email",
+                                      "nobody@example.org", stdin="")
+    assert unknown.returncode == 2
