@@ -156,8 +156,9 @@ class AccountController(Controller):
     @post("/password", responses=ERRORS, status_code=204)
     async def change_password(self, request: Request, actor: Actor, data: PasswordChangeIn) -> None:
         """Every other session and token of yours ends; this one stays."""
-        await credentials.change_password(request.app.state.settings, actor, data.current_password,
-                                          data.new_password, bearer_token(request))
+        await auth_service.change_password(actor, data.current_password, data.new_password,
+                                           keep_token=bearer_token(request),
+                                           settings=request.app.state.settings)
 
     @get("/mfa", responses=READ_ERRORS)
     async def mfa_status(self, request: Request, actor: Actor) -> MfaStatus:

@@ -332,3 +332,22 @@ async def end_session(actor: Actor, session_id: int) -> None:
             raise NotFound("session")
         await audit.record(actor.staff_id, "end_session", "staff", actor.staff_id,
                            office_id=actor.office_id, detail={"session_id": session_id})
+
+
+async def sign_out_everywhere(actor: Actor) -> None:
+    """Ends every session and API token of this person (the web app's "sign out everywhere")."""
+    async with db.transaction():
+        await revoke_all_tokens(actor.staff_id)
+        await audit.record(actor.staff_id, "logout_everywhere", "staff", actor.staff_id,
+                           office_id=actor.office_id)
+
+
+async def change_password(actor: Actor, current: str, new: str, *, keep_token: str | None = None,
+                          settings: Settings | None = None) -> None:
+    """One's own password (see :func:`legal_tracker.accounts.credentials.change_password`):
+    the current one required, the strength rule applied, every other session and token ended
+    (``keep_token``, the one making the change, stays)."""
+    from legal_tracker.accounts import credentials
+    from legal_tracker.settings import get_settings
+
+    await credentials.change_password(settings or get_settings(), actor, current, new, keep_token)
