@@ -15,6 +15,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from api.auth import bearer_token, client_address
 from api.controllers.common import ACTOR, ERRORS, READ_ERRORS, PathId, ProblemDetail
 from api.convert import read
+from api.errors import problem
 from api.schemas import LoginIn, LoginOut, StaffRead
 from api.schemas_accounts import (
     Accepted,
@@ -41,7 +42,6 @@ from legal_tracker.accounts import auth as auth_service
 from legal_tracker.accounts import credentials, links, mfa
 from legal_tracker.accounts.mail import mail_configured
 from legal_tracker.audit import Origin, current_origin
-from legal_tracker.errors import NotAvailable
 
 log = logging.getLogger("legal_tracker.api")
 
@@ -134,14 +134,16 @@ class AuthController(Controller):
         await links.use_link(data.token, links.RESET, data.password)
 
     @post("/reset-request", status_code=202, responses=PUBLIC_ERRORS | {
-        501: _spec("Outgoing email is not configured here")})
-    async def request_reset(self, request: Request, data: ResetRequestIn) -> Response[Accepted]:
+        404: _spec("Outgoing email is not configured here: ask an administrator")})
+    async def request_reset(self, request: Request, data: ResetRequestIn) -> Response[Any]:
         """Ask for a reset link by email. The answer is the same whether or not the address
-        has an account, and the work is done after answering, so its timing tells nothing."""
+        has an account, and the work is done after answering, so its timing tells nothing.
+        Without outgoing mail configured this does not exist here (404)."""
         _limit(request, "reset_limiter")
         settings = request.app.state.settings
         if not mail_configured(settings):
-            raise NotAvailable("password reset by email is not set up here: ask an administrator")
+            return problem(404, "password reset by email is not set up here: ask an "
+                                "administrator for a reset link", request=request)
         return Response(Accepted(detail=RESET_REQUESTED), status_code=202,
                         background=BackgroundTask(_send_reset, settings, data.email))
 

@@ -195,7 +195,8 @@ async def request_reset_by_email(settings: Settings, email: str) -> None:
     same whatever happens here (and runs this after answering), so nobody learns whether an
     address has an account."""
     if not mail_configured(settings):
-        raise NotAvailable("password reset by email is not set up here: ask an administrator")
+        raise NotAvailable("password reset by email is not set up here: ask an administrator "
+                           "for a reset link")
     email = email.strip().lower()
     staff = await Staff.select(Staff.id, Staff.name, Staff.email, Staff.office).where(
         (Staff.email == email) & (Staff.active == True)  # noqa: E712 - a SQL expression
