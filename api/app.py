@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import auth_middleware
 from api.bootstrap import bootstrap_application
+from api.controllers.accounts import ACCOUNT_CONTROLLERS, AuthController
 from api.controllers.audit import AuditController
 from api.controllers.calendars import CalendarSubscriptionController, calendar_feed
 from api.controllers.cases import CaseController, HearingController
@@ -27,7 +28,7 @@ from api.controllers.reminders import ReminderController
 from api.controllers.roster import roster
 from api.controllers.sms_webhooks import SMS_WEBHOOKS
 from api.controllers.survivors import ContactController, SurvivorController
-from api.controllers.system import AuthController, health
+from api.controllers.system import health
 from api.errors import EXCEPTION_HANDLERS, openapi_router
 from api.inputs import ApiRequest, check_query
 from api.security import add_security_headers, complete_allow
@@ -47,7 +48,7 @@ log = logging.getLogger("legal_tracker")
 API_CONTROLLERS: list[Any] = [
     AuthController, OfficeController, CourtController, StaffController, SurvivorController,
     ContactController, CaseController, HearingController, CalendarSubscriptionController,
-    ReminderController, AuditController, *CASEWORK_CONTROLLERS, roster,
+    ReminderController, AuditController, *CASEWORK_CONTROLLERS, *ACCOUNT_CONTROLLERS, roster,
 ]
 # Routes outside /api that authenticate in their own way (feed tokens, webhook signatures).
 PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]
@@ -108,6 +109,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings,
                      "login_limiter": LoginRateLimiter(settings.login_rate_per_minute),
+                     # Emailed password resets: a handful a minute per address is plenty.
+                     "reset_limiter": LoginRateLimiter(min(settings.login_rate_per_minute, 5)),
                      "feed_limiter": FeedRateLimiter(settings.feed_rate_per_minute)}),
         request_max_body_size=settings.max_body_bytes,
         cors_config=cors,

@@ -16,7 +16,8 @@ from legal_tracker.audit import Origin, current_origin
 from legal_tracker.errors import Unauthorized
 from legal_tracker.settings import Settings
 
-PUBLIC_API_PATHS = {"/api/auth/login"}
+PUBLIC_API_PATHS = {"/api/auth/login", "/api/auth/login/mfa", "/api/auth/login/mfa/enrol",
+                    "/api/auth/invitation/accept", "/api/auth/reset", "/api/auth/reset-request"}
 
 
 def client_address(connection: ASGIConnection) -> str:
@@ -39,7 +40,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         )
         settings: Settings = connection.app.state.settings
         token = bearer_token(connection)
-        actor = await auth_service.authenticate(settings, token)
+        actor = await auth_service.authenticate(settings, token, kind="api")
         return AuthenticationResult(user=actor, auth=token)
 
 
@@ -47,7 +48,8 @@ def auth_middleware() -> DefineMiddleware:
     return DefineMiddleware(
         BearerAuthMiddleware,
         exclude=[
-            r"^/api/auth/login$", r"^/health$", r"^/schema", r"^/calendars/", r"^/webhooks/",
+            r"^/api/auth/(login|login/mfa|login/mfa/enrol|invitation/accept|reset|reset-request)$",
+            r"^/health$", r"^/schema", r"^/calendars/", r"^/webhooks/",
             # The web app signs people in with its own session cookie (web/session.py).
             r"^/$", r"^/app(/|$)",
         ],

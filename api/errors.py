@@ -41,6 +41,7 @@ from legal_tracker.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     Invalid,
     NotAvailable,
     NotFound,
@@ -59,6 +60,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict with the record's state",
+    410: "No longer available",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Invalid input",
@@ -70,7 +72,7 @@ TITLES = {
 }
 SLUGS = {
     400: "malformed-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
+    405: "method-not-allowed", 409: "conflict", 410: "gone", 413: "payload-too-large",
     415: "unsupported-media-type", 422: "validation-error", 429: "rate-limited",
     500: "internal-error", 501: "not-implemented", 502: "bad-gateway", 503: "unavailable",
 }
@@ -229,6 +231,8 @@ def _domain(request: Request, exc: DomainError) -> Response[dict[str, Any]]:
         return problem(status, exc.message, request=request, errors=errors)
     if isinstance(exc, Conflict):
         return problem(409, exc.message, request=request)
+    if isinstance(exc, Gone):
+        return problem(410, exc.message, request=request)
     if isinstance(exc, Forbidden):
         return problem(403, exc.message, request=request)
     if isinstance(exc, Unauthorized):

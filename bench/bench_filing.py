@@ -80,7 +80,7 @@ async def run_engine(name: str, url: str, workdir: Path, key: str, rounds: int,
                      warmup: int) -> tuple[list[float], list[float]]:
     settings = Settings(environment="test", data_dir=workdir, database_url=url,
                         secret_key=generate_key(), scheduler=False, login_rate_per_minute=100_000,
-                        log_level="WARNING")
+                        log_level="WARNING", require_2fa="off")
     await db.setup(settings)
     try:
         await migrate()

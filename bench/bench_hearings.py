@@ -49,6 +49,7 @@ def base_env(database_url: str, data_dir: Path, port: int) -> dict[str, str]:
         "LEGAL_TRACKER_PORT": str(port), "LEGAL_TRACKER_SCHEDULER": "off",
         "LEGAL_TRACKER_LOG_LEVEL": "WARNING", "LEGAL_TRACKER_SECRET_KEY": SECRET_KEY,
         "LEGAL_TRACKER_LOGIN_RATE_PER_MINUTE": "1000", "BENCH_DATABASE_URL": database_url,
+        "LEGAL_TRACKER_REQUIRE_2FA": "off",
         "PYTHONPATH": str(ROOT),
     })
     return env

@@ -93,6 +93,62 @@ async def create_user_command(args: argparse.Namespace, settings: Settings) -> i
     return 0
 
 
+def _email_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", required=True)
+
+
+async def _staff_by_email(settings: Settings, email: str) -> int | None:
+    from legal_tracker.migrate import migrate
+    from legal_tracker.organisation.tables import Staff
+
+    await _open(settings)
+    await migrate()
+    row = await Staff.select(Staff.id).where(Staff.email == email.strip().lower()).first()
+    if row is None:
+        print("no member of staff has this address", file=sys.stderr)
+    return row["id"] if row else None
+
+
+@command("reset-link", "print a one-time password reset link for a member of staff "
+         "(break-glass: when no administrator can sign in)", _email_arg)
+async def reset_link_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.access import Actor
+    from legal_tracker.accounts.links import issue_reset
+    from legal_tracker.errors import DomainError
+
+    staff_id = await _staff_by_email(settings, args.email)
+    if staff_id is None:
+        return 2
+    system = Actor(staff_id=0, role="admin", office_id=None, name="command line")
+    try:
+        link = await issue_reset(system, settings, staff_id)
+    except DomainError as exc:
+        print(f"no link issued: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"{link.url}\n(works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC)")
+    return 0
+
+
+@command("reset-2fa", "remove a member of staff's second factor (a lost phone; break-glass "
+         "when no other administrator can do it)", _email_arg)
+async def reset_2fa_command(args: argparse.Namespace, settings: Settings) -> int:
+    from legal_tracker.access import Actor
+    from legal_tracker.accounts.mfa import admin_reset
+    from legal_tracker.errors import DomainError
+
+    staff_id = await _staff_by_email(settings, args.email)
+    if staff_id is None:
+        return 2
+    system = Actor(staff_id=0, role="admin", office_id=None, name="command line")
+    try:
+        await admin_reset(system, staff_id)
+    except DomainError as exc:
+        print(f"nothing changed: {exc.message}", file=sys.stderr)
+        return 2
+    print("second factor removed and sessions ended; they set up a new one at next sign-in")
+    return 0
+
+
 @command("seed-demo", "fill the database with realistic, clearly fictional demo data")
 async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int:
     from legal_tracker.demo import DEMO_PASSWORD, demo_logins, seed_demo

@@ -77,3 +77,9 @@ class NotAvailable(DomainError):
     """A feature needs something this installation lacks (e.g. LibreOffice)."""
 
     code = "not-implemented"
+
+
+class Gone(DomainError):
+    """A one-time link that existed but can no longer be used (expired, used, replaced)."""
+
+    code = "gone"

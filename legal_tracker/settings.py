@@ -91,6 +91,12 @@ class Settings:
     africastalking_webhook_secret: str | None = None
     filings_dir: Path | None = None
     log_level: str = "INFO"
+    # Accounts (docs/accounts.md): who must use a second factor, how long invitation and reset
+    # links live, and outgoing mail (password reset by email needs it).
+    require_2fa: str = "admins"
+    account_link_hours: float = 72.0
+    smtp_url: str | None = None
+    mail_from: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -129,6 +135,15 @@ def load_settings() -> Settings:
     old_keys = tuple(k.strip() for k in (_env("OLD_SECRET_KEYS", "") or "").split(",") if k.strip())
     cors = tuple(o.strip() for o in (_env("CORS_ORIGINS", "") or "").split(",") if o.strip())
     filings = _env("FILINGS_DIR")
+    require_2fa = (_env("REQUIRE_2FA", "admins") or "admins").lower()
+    if require_2fa not in {"off", "admins", "all"}:
+        raise SettingsError(f"{PREFIX}REQUIRE_2FA must be off, admins or all")
+    smtp_url = _env("SMTP_URL")
+    if smtp_url and not smtp_url.startswith(("smtp://", "smtps://")):
+        raise SettingsError(f"{PREFIX}SMTP_URL must start with smtp:// or smtps://")
+    mail_from = _env("MAIL_FROM")
+    if smtp_url and not mail_from:
+        raise SettingsError(f"{PREFIX}MAIL_FROM is required when {PREFIX}SMTP_URL is set")
     return Settings(
         environment=environment,
         host=_env("HOST", "127.0.0.1") or "127.0.0.1",
@@ -162,6 +177,10 @@ def load_settings() -> Settings:
         africastalking_webhook_secret=_env("AFRICASTALKING_WEBHOOK_SECRET"),
         filings_dir=Path(filings) if filings else None,
         log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
+        require_2fa=require_2fa,
+        account_link_hours=_env_float("ACCOUNT_LINK_HOURS", 72.0),
+        smtp_url=smtp_url,
+        mail_from=mail_from,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import FromQuery, JSONBody
 
 from api.controllers.common import (
@@ -17,6 +17,7 @@ from api.controllers.common import (
     page,
 )
 from api.convert import read, read_page
+from api.schemas.accounts import StaffCreated
 from api.schemas.common import values_of
 from api.schemas.organisation import (
     CourtCreate,
@@ -98,8 +99,11 @@ class StaffController(Controller):
                          await svc.list_staff(actor, page(limit, offset), role, office_id))
 
     @post("/", responses=ERRORS)
-    async def create_staff(self, actor: CurrentActor, data: JSONBody[StaffCreate]) -> StaffRead:
-        return read(StaffRead, await svc.create_staff(actor, values_of(data, RENAME)))
+    async def create_staff(self, request: Request, actor: CurrentActor,
+                           data: JSONBody[StaffCreate]) -> StaffCreated:
+        """Without ``password`` the account is invited: pass ``invitation_url`` on."""
+        return read(StaffCreated, await svc.create_staff(actor, values_of(data, RENAME),
+                                                         request.app.state.settings))
 
     @get("/{staff_id:int}", responses=READ_ERRORS)
     async def get_staff(self, actor: CurrentActor, staff_id: PathId) -> StaffRead:

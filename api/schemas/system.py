@@ -26,10 +26,3 @@ class Health(Struct, omit_defaults=True):
     # Present ("degraded") only while the SMS provider refuses our account and sending is
     # paused; details for administrators at GET /api/reminders/gateway.
     sms_gateway: str | None = None
-
-
-class PasswordChangeIn(Struct, forbid_unknown_fields=True):
-    """POST /api/auth/password."""
-
-    current_password: Annotated[str, Meta(min_length=1, max_length=1024)]
-    new_password: Annotated[str, Meta(min_length=1, max_length=1024)]

@@ -12,6 +12,7 @@ from legal_tracker.accounts.passwords import hash_password
 from legal_tracker.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.errors import Conflict, Forbidden, NotFound
 from legal_tracker.organisation.tables import Court, Office, Staff
+from legal_tracker.settings import Settings, get_settings
 from legal_tracker.validation import Checks
 
 # ---------------------------------------------------------------- offices
@@ -221,16 +222,30 @@ async def _check_staff(actor: Actor, data: dict[str, Any], staff_id: int | None 
     checks.raise_if_any()
     if "password" in values:
         password = values.pop("password")
+        if password:
+            from legal_tracker.accounts.credentials import check_new_password
+
+            # Judged against the person's name, address and office as they will be.
+            current = {} if staff_id is None else (
+                await Staff.select(Staff.name, Staff.email, Staff.office).where(
+                    Staff.id == staff_id).first() or {})
+            await check_new_password(password, {**current, **values})
         values["password_hash"] = hash_password(password) if password else None
     return values
 
 
-async def create_staff(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+async def create_staff(actor: Actor, data: dict[str, Any], settings: Settings | None = None
+                       ) -> dict[str, Any]:
+    """Without a password the account is *invited*: the answer carries ``invitation_url`` (and
+    ``invitation_expires_at``), a one-time link where the person chooses their password."""
+    from legal_tracker.accounts.links import INVITATION, issue_link
+
     require_admin(actor)
     data = dict(data)
     data.setdefault("office", actor.office_id)
     values = await _check_staff(actor, data)
     now = utcnow()
+    invitation = None
     async with db.transaction():
         row = await Staff.insert(Staff(**values, created_at=now, updated_at=now)).returning(
             Staff.id
@@ -238,8 +253,36 @@ async def create_staff(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         staff_id = row[0]["id"]
         await audit.record(actor.staff_id, "create", "staff", staff_id,
                            office_id=values.get("office"),
-                           detail={"fields": sorted(k for k in data if k != "password")})
-    return await get_staff(actor, staff_id)
+                           detail={"fields": sorted(data)})
+        if not values.get("password_hash") and values.get("active", True):
+            invitation = await issue_link(settings or get_settings(), staff_id, INVITATION,
+                                          actor.staff_id)
+            await audit.record(actor.staff_id, "invitation_issued", "staff", staff_id,
+                               office_id=values.get("office"),
+                               detail={"expires_at": invitation.expires_at})
+    out = await get_staff(actor, staff_id)
+    if invitation is not None:
+        out["invitation_url"] = invitation.url
+        out["invitation_expires_at"] = invitation.expires_at
+    return out
+
+
+async def managed_staff(actor: Actor, staff_id: int) -> dict[str, Any]:
+    """A person ``actor`` may manage (their account: invitations, resets, unlocking, second
+    factor), with ``has_password``; the same rules as changing their record."""
+    current = await get_staff(actor, staff_id)
+    if not actor.is_admin:
+        raise Forbidden("only an admin may manage accounts")
+    if current["office"] is None and not actor.is_org_admin:
+        raise Forbidden("only an organisation-wide admin may change an organisation-wide account")
+    row = await Staff.select(Staff.password_hash).where(Staff.id == staff_id).first()
+    current["has_password"] = bool(row and row["password_hash"])
+    return current
+
+
+# Changes of these are audited with their old and new values (they are not sensitive, and an
+# investigation of a taken-over account needs them); other fields are only named.
+AUDITED_VALUES = ("role", "office", "active")
 
 
 async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -255,11 +298,21 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
     ):
         raise Conflict("you cannot deactivate yourself or remove your own admin role")
     values = await _check_staff(actor, changes, staff_id)
+    detail: dict[str, Any] = {"fields": sorted(changes)}
+    changed = {k: {"old": current.get(k), "new": changes[k]} for k in AUDITED_VALUES
+               if k in changes and changes[k] != current.get(k)}
+    if changed:
+        detail["changes"] = changed
     async with db.transaction():
         if values:
             await Staff.update({**values, Staff.updated_at: utcnow()}).where(Staff.id == staff_id)
-        if changes.get("active") is False or "password" in changes:
-            # Reactivating an account or changing a password must not bring old sessions back.
+        if changes.get("active") is False and current["active"]:
+            # Final for every credential: reactivating the account later revives none of them.
+            from legal_tracker.accounts.credentials import revoke_everything
+
+            await revoke_everything(staff_id)
+        elif changes.get("password"):
+            # A new password ends every session and token of the person.
             await revoke_all_tokens(staff_id)
         if changes.get("active") is False:
             # Nor old calendar links: deactivation ends them for good (the table belongs to
@@ -268,7 +321,6 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
                 "UPDATE calendar_subscription SET revoked_at = {} "
                 "WHERE owner = {} AND revoked_at IS NULL", utcnow(), staff_id)
         await audit.record(actor.staff_id, "update", "staff", staff_id,
-                           office_id=current.get("office"),
-                           detail={"fields": sorted(k for k in changes if k != "password")})
+                           office_id=current.get("office"), detail=detail)
     return await get_staff(actor, staff_id)
 

@@ -48,10 +48,18 @@ def fuzz_server(tmp_path_factory, pg_database):
     env = {**os.environ, "LEGAL_TRACKER_DATABASE_URL": url, "LEGAL_TRACKER_DATA_DIR": str(work),
            "LEGAL_TRACKER_SECRET_KEY": TEST_KEY, "LEGAL_TRACKER_SCHEDULER": "off",
            "LEGAL_TRACKER_LOGIN_RATE_PER_MINUTE": "100000", "LEGAL_TRACKER_LOG_LEVEL": "WARNING",
-           "LEGAL_TRACKER_FEED_RATE_PER_MINUTE": "100000"}
+           "LEGAL_TRACKER_FEED_RATE_PER_MINUTE": "100000",
+           # Fuzzed wrong passwords (POST /api/auth/password) must not lock the account the
+           # run signs in with; two-factor sign-in has tests of its own (tests/accounts).
+           "LEGAL_TRACKER_LOGIN_MAX_FAILURES": "1000000", "LEGAL_TRACKER_REQUIRE_2FA": "off"}
     cli = [sys.executable, "-m", "legal_tracker.cli"]
     subprocess.run([*cli, "create-user", "--email", "fuzz@example.org", "--role", "admin",
                     "--name", "Fuzz Admin"], input=b"correct horse battery\n", env=env,
+                   check=True, capture_output=True)
+    # A second person for the operations that end sessions or change one's own password, so
+    # they never touch the admin's token the other operations use.
+    subprocess.run([*cli, "create-user", "--email", "fuzz2@example.org", "--role", "viewer",
+                    "--name", "Fuzz Viewer"], input=b"correct horse battery\n", env=env,
                    check=True, capture_output=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port),
@@ -82,8 +90,8 @@ def fuzz_server(tmp_path_factory, pg_database):
     server.wait(10)
 
 
-def _login(base: str) -> dict[str, str]:
-    token = httpx.post(base + "/api/auth/login", json={"email": "fuzz@example.org",
+def _login(base: str, email: str = "fuzz@example.org") -> dict[str, str]:
+    token = httpx.post(base + "/api/auth/login", json={"email": email,
                                                        "password": "correct horse battery"}).json()
     return {"Authorization": f"Bearer {token['token']}"}
 
@@ -99,14 +107,18 @@ def test_no_operation_fails_or_breaks_its_schema(fuzz_server):
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
-        # Logging out revokes the token it is called with: give it a token of its own.
+        # Logging out revokes the token it is called with: give it a token of its own. Ending
+        # sessions and changing one's password end others: another person's, of their own.
         own_token = operation.path == "/api/auth/logout"
+        other_person = operation.path in {"/api/auth/sessions/{session_id}", "/api/auth/password"}
 
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
         def run(case) -> None:
-            auth = _login(base) if own_token else headers  # noqa: B023 - run() runs right away
+            auth = (_login(base) if own_token  # noqa: B023 - run() runs right away
+                    else _login(base, "fuzz2@example.org") if other_person  # noqa: B023
+                    else headers)
             case.call_and_validate(base_url=base, headers=auth, checks=CHECKS)
 
         try:
