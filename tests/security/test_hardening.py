@@ -134,6 +134,6 @@ async def test_a_real_database_failure_reveals_nothing_and_leaves_nothing_half_w
     _no_internals(response)
     assert "court_moved" not in response.text
     logged = caplog.text
-    assert "unhandled" in logged and "services/survivors.py" in logged  # where, not what
+    assert "unhandled" in logged and "cases/survivors.py" in logged  # where, not what
     for word in ("Halima", "boom", "SELECT", "court_moved", "254722000111"):
         assert word not in logged, word
