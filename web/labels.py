@@ -4,7 +4,7 @@ The English text is marked with ``N_`` for extraction and translated when a page
 
 from __future__ import annotations
 
-from web.i18n import gettext_
+from web.i18n import current_language, gettext_
 
 
 def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -67,11 +67,18 @@ VOCABULARIES = {
 }
 
 
+_translated: dict[tuple[str, str, str], str] = {}
+
+
 def label(vocabulary: str, key: str | None) -> str:
     if key is None:
         return ""
-    text = VOCABULARIES[vocabulary].get(key)
-    return gettext_(text) if text else key.replace("_", " ")
+    memo = (current_language.get(), vocabulary, key)
+    found = _translated.get(memo)
+    if found is None:
+        text = VOCABULARIES[vocabulary].get(key)
+        found = _translated[memo] = gettext_(text) if text else key.replace("_", " ")
+    return found
 
 
 def options(vocabulary: str) -> list[tuple[str, str]]:
