@@ -49,6 +49,10 @@ REMINDER_STATUSES = {
     "delivered": N_("Delivered"), "failed": N_("Failed"), "cancelled": N_("Cancelled"),
     "skipped": N_("Skipped"), "unconfirmed": N_("Unconfirmed"),
 }
+HISTORY_ACTIONS = {
+    "created": N_("Created"), "updated": N_("Changed"), "rescheduled": N_("Rescheduled"),
+    "adjourned": N_("Adjourned"), "cancelled": N_("Cancelled"), "held": N_("Outcome recorded"),
+}
 ROLES = {"admin": N_("Administrator"), "lawyer": N_("Lawyer"), "caseworker": N_("Caseworker"),
          "viewer": N_("Viewer")}
 SURVIVOR_ROLES = {"complainant": N_("Complainant"), "witness": N_("Witness")}
@@ -63,7 +67,7 @@ VOCABULARIES = {
     "kind": HEARING_KINDS, "hearing_status": HEARING_STATUSES, "case_status": CASE_STATUSES,
     "outcome": CASE_OUTCOMES, "accused_status": ACCUSED_STATUSES,
     "adjournment_reason": ADJOURNMENT_REASONS, "reminder_status": REMINDER_STATUSES,
-    "role": ROLES, "survivor_role": SURVIVOR_ROLES, "offence": OFFENCE_CATEGORIES,
+    "role": ROLES, "history": HISTORY_ACTIONS, "survivor_role": SURVIVOR_ROLES, "offence": OFFENCE_CATEGORIES,
 }
 
 
