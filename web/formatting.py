@@ -44,7 +44,12 @@ def when(value: datetime | None, tz: str, office_tz: str | None = None, *,
 
 
 def time_only(value: datetime | None, tz: str, office_tz: str | None = None) -> str:
-    return when(value, tz, office_tz, with_date=False)
+    """``09:00`` in ``tz`` (24-hour clock and Latin digits in every language we serve, so no
+    Babel call: the court day formats hundreds of these)."""
+    if value is None:
+        return ""
+    text = value.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    return f"{text} ({tz})" if office_tz and office_tz != tz else text
 
 
 def day(value: date | datetime | None) -> str:

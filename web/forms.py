@@ -37,7 +37,10 @@ _AT = re.compile(r" - at `\$\.?([^`]*)`")
 
 class Form:
     def __init__(self, values: Mapping[str, Any] | None = None,
-                 lists: Mapping[str, list[str]] | None = None) -> None:
+                 lists: Mapping[str, list[str]] | None = None, *, prefix: str = "") -> None:
+        # Element ids are "f-<prefix><name>": give each form of a page with several its own
+        # prefix, so labels and error links stay unique.
+        self.prefix = prefix
         self.values: dict[str, Any] = dict(values or {})
         self.lists: dict[str, list[str]] = dict(lists or {})
         self.errors: dict[str, str] = {}
@@ -71,6 +74,9 @@ class Form:
     def add(self, field: str, message: str) -> None:
         self.errors.setdefault(ALIASES.get(field, field), message)
         self.status = 422
+
+    def id(self, name: str) -> str:
+        return f"f-{self.prefix}{name}"
 
     def error(self, name: str) -> str | None:
         return self.errors.get(name)

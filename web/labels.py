@@ -4,7 +4,7 @@ The English text is marked with ``N_`` for extraction and translated when a page
 
 from __future__ import annotations
 
-from web.i18n import gettext_
+from web.i18n import current_language, gettext_
 
 
 def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -49,6 +49,10 @@ REMINDER_STATUSES = {
     "delivered": N_("Delivered"), "failed": N_("Failed"), "cancelled": N_("Cancelled"),
     "skipped": N_("Skipped"), "unconfirmed": N_("Unconfirmed"),
 }
+HISTORY_ACTIONS = {
+    "created": N_("Created"), "updated": N_("Changed"), "rescheduled": N_("Rescheduled"),
+    "adjourned": N_("Adjourned"), "cancelled": N_("Cancelled"), "held": N_("Outcome recorded"),
+}
 ROLES = {"admin": N_("Administrator"), "lawyer": N_("Lawyer"), "caseworker": N_("Caseworker"),
          "viewer": N_("Viewer")}
 SURVIVOR_ROLES = {"complainant": N_("Complainant"), "witness": N_("Witness")}
@@ -63,15 +67,22 @@ VOCABULARIES = {
     "kind": HEARING_KINDS, "hearing_status": HEARING_STATUSES, "case_status": CASE_STATUSES,
     "outcome": CASE_OUTCOMES, "accused_status": ACCUSED_STATUSES,
     "adjournment_reason": ADJOURNMENT_REASONS, "reminder_status": REMINDER_STATUSES,
-    "role": ROLES, "survivor_role": SURVIVOR_ROLES, "offence": OFFENCE_CATEGORIES,
+    "role": ROLES, "history": HISTORY_ACTIONS, "survivor_role": SURVIVOR_ROLES, "offence": OFFENCE_CATEGORIES,
 }
+
+
+_translated: dict[tuple[str, str, str], str] = {}
 
 
 def label(vocabulary: str, key: str | None) -> str:
     if key is None:
         return ""
-    text = VOCABULARIES[vocabulary].get(key)
-    return gettext_(text) if text else key.replace("_", " ")
+    memo = (current_language.get(), vocabulary, key)
+    found = _translated.get(memo)
+    if found is None:
+        text = VOCABULARIES[vocabulary].get(key)
+        found = _translated[memo] = gettext_(text) if text else key.replace("_", " ")
+    return found
 
 
 def options(vocabulary: str) -> list[tuple[str, str]]:

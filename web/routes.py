@@ -13,8 +13,11 @@ import secrets
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
 from litestar.params import FromPath
 
 from legal_tracker.settings import Settings
@@ -74,4 +77,7 @@ def web_router() -> Router:
         dependencies={"me": Provide(provide_me)},
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
+        # Pages gzipped for slow, expensive mobile data (static files carry their own gzip).
+        middleware=[DefineMiddleware(CompressionMiddleware, config=CompressionConfig(
+            backend="gzip", minimum_size=1000, gzip_compress_level=6, exclude=["/app/static/"]))],
     )

@@ -87,7 +87,7 @@ async def test_reschedule_422_keeps_input_and_409_is_a_sentence(world: World, we
     past = _local(-3, 10)
     r = await _post(web, f"{page}/reschedule", {"starts_at": past, "reason": "court asked"}, page)
     assert r.status_code == 422
-    assert 'id="f-starts_at-error"' in r.text and "must be in the future" in r.text
+    assert 'id="f-reschedule-starts_at-error"' in r.text and "must be in the future" in r.text
     assert f'value="{past}"' in r.text and 'value="court asked"' in r.text
     r = await _post(web, f"{page}/reschedule", {"starts_at": "not a date"}, page)
     assert r.status_code == 422 and 'value="not a date"' in r.text

@@ -42,9 +42,10 @@ async def _context(me: Me, hearing_id: int, *, failed: str | None = None,
     now = utcnow()
     zone = ZoneInfo(hearing["court_timezone"])
     on_the_day = hearing["starts_at"].astimezone(zone).date() <= now.astimezone(zone).date()
-    forms = {name: Form() for name in FORMS}
+    forms = {name: Form(prefix=f"{name}-") for name in FORMS}
     forms["accompaniment"].lists["staff_ids"] = [str(s) for s in hearing["staff_ids"]]
     if failed and form is not None:
+        form.prefix = f"{failed}-"
         forms[failed] = form
     return {
         "hearing": hearing, "history": history, "reminders": reminder_rows,
