@@ -1,8 +1,16 @@
 """Rows from services to Read structs: column names become API names (``office`` →
-``office_id``) in one place."""
+``office_id``) in one place, and every timestamp takes the API's one convention.
+
+**Timestamps**: every date-time in a response is ISO 8601 in UTC with ``Z``
+(``2027-06-15T09:00:00Z``), whatever it is (a hearing's start, a history entry, a custody
+step, a timeline item, when a record was made). One form everywhere: instants compare and
+sort as text, and nothing depends on which zone a service happened to return. The zone to
+show a time in travels beside it (a hearing's ``court_timezone``, an office's ``timezone``);
+calendar feeds, SMS and documents show local court time."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -16,8 +24,19 @@ RENAMES = {
 }
 
 
+def utc(value: Any) -> Any:
+    """``value`` with every aware datetime in it (in dicts and lists too) moved to UTC."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo is not None else value
+    if isinstance(value, dict):
+        return {k: utc(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [utc(v) for v in value]
+    return value
+
+
 def read(kind: type[T], row: dict[str, Any]) -> T:
-    return msgspec.convert({RENAMES.get(k, k): v for k, v in row.items()}, kind,
+    return msgspec.convert({RENAMES.get(k, k): utc(v) for k, v in row.items()}, kind,
                            from_attributes=False)
 
 

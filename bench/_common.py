@@ -21,7 +21,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 60.0) -> None:
+def wait_for(url: str, timeout: float = 180.0) -> None:
     """Until ``url`` answers anything but a 5xx."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -158,17 +158,3 @@ async def feed_state(feed: FeedRequest, now: datetime | None = None) -> tuple[An
         tuple(sorted((d["key"], str(d["due_date"]), str(d.get("updated_at")), d.get("title"),
                       d.get("what_to_do")) for d in deadlines)),
     )
-
-
-def state_last_modified(state: tuple[Any, ...], fallback: datetime) -> datetime:
-    stamps = [fallback]
-    for text in state[3:8]:
-        if text and text != "None":
-            try:
-                stamp = datetime.fromisoformat(str(text))
-            except ValueError:
-                continue
-            stamps.append(stamp if stamp.tzinfo else stamp.replace(tzinfo=fallback.tzinfo))
-    return max(s.astimezone(fallback.tzinfo) for s in stamps).replace(microsecond=0)
-
-
