@@ -86,7 +86,7 @@ async def signed_in(request: Request) -> Me | None:
         return None
     settings: Settings = request.app.state.settings
     try:
-        actor = await auth_service.authenticate(settings, token)
+        actor = await auth_service.authenticate(settings, token, kind="session")
     except Unauthorized:
         return None
     rows = await db.fast_read(
