@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from legal_tracker import crypto
+from legal_tracker import crypto, db
 from legal_tracker.crypto import FieldCipher, _decode_key, generate_key
 from legal_tracker.key_rotation import check_keys_can_read
 from legal_tracker.settings import SettingsError
@@ -43,10 +43,14 @@ async def test_a_key_that_cannot_read_the_data_is_refused(world, database):
         crypto.set_cipher(old)
     # The application itself refuses to start with the wrong key.
     app = create_app(database.with_overrides(secret_key=other), manage_database=True)
-    with pytest.raises(BaseException) as stopped:  # noqa: PT011 - wrapped by the server's task group
-        async with AsyncTestClient(app):
-            pass
-    crypto.set_cipher(old)
+    engine = db.engine()  # the start binds an engine of its own; the fixture's is put back
+    try:
+        with pytest.raises(BaseException) as stopped:  # noqa: PT011 - wrapped by a task group
+            async with AsyncTestClient(app):
+                pass
+    finally:
+        db.bind(engine)
+        crypto.set_cipher(old)
     errors = list(getattr(stopped.value, "exceptions", [stopped.value]))
     assert any(isinstance(e, SettingsError) and "cannot read data" in str(e) for e in errors)
 
