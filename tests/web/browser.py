@@ -155,8 +155,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Per module: Playwright's sync API keeps an event loop running while it is open, which
+    would stop pytest-asyncio's tests in later modules from starting their own."""
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         reason = (f"NO BROWSER at {CHROMIUM}: the web app's browser tests did NOT run. "
                   "Install it: apt-get install -y chromium (as root).")
