@@ -50,12 +50,12 @@ from api.schemas.casework import (
     UpcomingDeadlines,
 )
 from api.schemas.common import values_of
-from legal_tracker.casework import report_tables
 from legal_tracker.casework import (
     accompaniment,
     deadlines,
     identity_documents,
     immigration,
+    report_tables,
     reports,
     statements,
 )
@@ -235,7 +235,7 @@ To = Annotated[date | None, QueryParameter(name="to", description="last day, YYY
 
 
 Format = Annotated[str | None, QueryParameter(description="json (the default) or csv")]
-CsvTable = Annotated[str | None, QueryParameter(description="with csv: one table, e.g. adjournments_by_court")]
+CsvTable = Annotated[str | None, QueryParameter(description="with csv: one table (adjournments_by_court…)")]
 
 
 class ReportController(Controller):
