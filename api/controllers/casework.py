@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
 
 from api.controllers.cases import IfMatch, expected_version
@@ -56,6 +56,7 @@ from legal_tracker.casework import (
     deadlines,
     identity_documents,
     immigration,
+    report_tables,
     reports,
     statements,
 )
@@ -234,20 +235,37 @@ From = Annotated[date | None, QueryParameter(name="from", description="first day
 To = Annotated[date | None, QueryParameter(name="to", description="last day, YYYY-MM-DD (inclusive)")]
 
 
+Format = Annotated[str | None, QueryParameter(description="json (the default) or csv")]
+CsvTable = Annotated[str | None, QueryParameter(description="with csv: one table (adjournments_by_court…)")]
+
+
 class ReportController(Controller):
     path = "/api/reports"
     tags = ["reports"]
     dependencies = ACTOR
 
     @get("/outcomes", responses=READ_ERRORS)
-    async def outcomes(self, actor: CurrentActor, office_id: OptId = None, start: From = None,
-                       end: To = None) -> OutcomeReport:
+    async def outcomes(self, request: Request, actor: CurrentActor, office_id: OptId = None,
+                       start: From = None, end: To = None, format: Format = None,
+                       table: CsvTable = None) -> Response[OutcomeReport]:
         """Organisation metrics computed in the database. Admins see their office (organisation
-        admins every office, or ``office_id``); other roles see the cases assigned to them."""
+        admins every office, or ``office_id``); other roles see the cases assigned to them.
+        ``?format=csv`` or ``Accept: text/csv`` answers the report's tables as CSV (every
+        table, or the one named by ``table``) with the figures the web page shows."""
         if start and end and start > end:
             raise Invalid(problems=[FieldProblem("to", "must not be before from", "query")])
-        return read(OutcomeReport, await reports.outcome_report(actor, office_id=office_id, start=start,
-                                                                end=end))
+        if format not in (None, "json", "csv"):
+            raise Invalid(problems=[FieldProblem("format", "must be json or csv", "query")])
+        if table is not None and table not in report_tables.TABLE_NAMES:
+            raise Invalid(problems=[FieldProblem(
+                "table", "must be one of " + ", ".join(report_tables.TABLE_NAMES), "query")])
+        report = await reports.outcome_report(actor, office_id=office_id, start=start, end=end)
+        accept = request.headers.get("accept", "")
+        if format == "csv" or (format is None and "text/csv" in accept):
+            return Response(report_tables.to_csv(report, table), media_type="text/csv; charset=utf-8",
+                            headers={"content-disposition":
+                                     f'attachment; filename="outcomes-{table or "all"}.csv"'})
+        return Response(read(OutcomeReport, report))
 
 
 class AccompanimentController(Controller):

@@ -169,3 +169,49 @@ async def test_scope_by_role(world, fixture):
     assert mine["cases"] == {"total": 1, "by_status": {"trial": 1}, "by_outcome": {}}
     assert mine["convictions"]["count"] == 0 and mine["hearings"]["held"] == 3
     assert mine["statements"]["taken"] == 2 and mine["immigration"]["pending"] == 1
+
+
+def _csv(text):
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text)))
+
+
+async def test_csv_by_accept_header_and_by_format_carries_the_same_figures(world, fixture):
+    admin = fixture["office_admin"]
+    r = await world.client.get("/api/reports/outcomes", params={"table": "adjournments_by_court"},
+                               headers={**admin, "Accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    assert _csv(r.text) == [["court", "held", "adjourned", "adjournment_rate_percent"],
+                            ["Alpha Court", "2", "1", "33.3"], ["Beta Court", "1", "2", "66.7"]]
+    r = await world.client.get("/api/reports/outcomes", params={"format": "csv"}, headers=admin)
+    rows = _csv(r.text)
+    # Every table, each under its title: the reasons table as the JSON report has it.
+    at = rows.index(["Adjournments by reason"])
+    assert rows[at + 1:at + 4] == [["reason", "adjournments", "share_of_hearings_sat_percent"],
+                                   ["witness_absent", "2", "33.3"], ["accused_absent", "1", "16.7"]]
+    at = rows.index(["Time from charge to judgment"])
+    assert rows[at + 2] == ["4", "90.0", "80.0"]
+    # JSON stays the default, and a bad format or table is refused naming the parameter.
+    assert (await _report(world, admin))["hearings"]["held"] == 3
+    for params, field in (({"format": "xlsx"}, "format"), ({"format": "csv", "table": "x"}, "table")):
+        assert_problem(await world.client.get("/api/reports/outcomes", params=params, headers=admin),
+                       400, field)
+
+
+def test_csv_cells_that_look_like_formulas_are_written_as_text():
+    from legal_tracker.casework.report_tables import to_csv
+
+    report = {"hearings": {"adjournments_by_reason": [], "held": 1, "adjourned": 1, "cancelled": 0,
+                           "scheduled": 0, "adjournment_rate": 0.5,
+                           "by_court": [{"court_name": "=HYPERLINK(\"x\")", "held": 1, "adjourned": 1,
+                                         "adjournment_rate": 0.5}]},
+              "charge_to_judgment": {"cases": 0, "mean_days": None, "median_days": None},
+              "accompaniment": {"testifying_hearings": 0, "accompanied": 0, "coverage": None},
+              "cases": {"by_status": {}, "by_outcome": {}}}
+    rows = _csv(to_csv(report, "adjournments_by_court"))
+    assert rows[1] == ["'=HYPERLINK(\"x\")", "1", "1", "50.0"]
+    assert _csv(to_csv(report, "accompaniment"))[1] == ["0", "0", ""]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from web.pages import account, auth, calendar, cases, day, hearings
+from web.pages import account, auth, calendar, cases, day, hearings, reports, sheet
 
 PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDLERS,
-                 *calendar.HANDLERS, *account.HANDLERS]
+                 *calendar.HANDLERS, *account.HANDLERS, *reports.HANDLERS,
+                 *sheet.HANDLERS]
