@@ -112,7 +112,9 @@ def render_for(kind: str, language: str | None, *, office: dict[str, Any], tz: s
 
 def eligible(hearing: dict[str, Any] | None) -> bool:
     """The rule: scheduled hearings the survivor or the family attends."""
-    return bool(hearing) and hearing["status"] == "scheduled" and bool(
+    if not hearing:
+        return False
+    return hearing["status"] == "scheduled" and bool(
         hearing.get("survivor_attends") or hearing.get("family_attends"))
 
 
