@@ -270,7 +270,7 @@ async def update_case(actor: Actor, case_id: int, changes: dict[str, Any]) -> di
     accused = values.pop("accused", None)
     async with db.transaction():
         if values:
-            await Case.update({**values, Case.updated_at: utcnow()}).where(Case.id == case_id)
+            await Case.update(db.update_values(values, {Case.updated_at: utcnow()})).where(Case.id == case_id)
         before = {r["staff"] for r in await CaseStaff.select(CaseStaff.staff).where(
             CaseStaff.case == case_id)} if staff_ids is not None else set()
         await _replace_links(case_id, staff_ids, survivors, accused)

@@ -346,7 +346,8 @@ async def update_deadline(actor: Actor, deadline_id: int, changes: dict[str, Any
         elif not done:
             values["done_at"] = None
     async with db.transaction():
-        await Deadline.update({**values, Deadline.updated_at: now}).where(Deadline.id == deadline_id)
+        stamped = db.update_values(values, {Deadline.updated_at: now})
+        await Deadline.update(stamped).where(Deadline.id == deadline_id)
         await audit.record(actor.staff_id, "update", "deadline", deadline_id, office_id=case["office"],
                            detail={"fields": sorted(changes)})
     row, _ = await _fetch_manual(actor, deadline_id)

@@ -115,7 +115,8 @@ async def update_document(actor: Actor, document_id: int, changes: dict[str, Any
         await require_case_of_survivor(values["case"], current["survivor"])
     async with db.transaction():
         if values:
-            await IdentityDocument.update({**values, IdentityDocument.updated_at: utcnow()}).where(
+            stamped = db.update_values(values, {IdentityDocument.updated_at: utcnow()})
+            await IdentityDocument.update(stamped).where(
                 IdentityDocument.id == document_id)
         detail: dict[str, Any] = {"fields": sorted(changes)}
         if "status" in values and values["status"] != current["status"]:
