@@ -27,7 +27,7 @@ async def _attach_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not ids:
         return rows
     staff: dict[int, list[int]] = defaultdict(list)
-    survivors: dict[int, list[int]] = defaultdict(list)
+    survivors: dict[int, list[dict[str, Any]]] = defaultdict(list)
     accused: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in await CaseStaff.select(CaseStaff.case, CaseStaff.staff).where(
         CaseStaff.case.is_in(ids)
@@ -164,9 +164,9 @@ async def _check_links(actor: Actor, office_id: int, values: dict[str, Any], che
         scope = survivor_scope(actor)
         if scope is not None:
             query = query.where(scope)
-        found = {r["id"]: r for r in await query}
+        survivor_by_id = {r["id"]: r for r in await query}
         for sid in sorted(ids):
-            if sid not in found or found[sid]["office"] != office_id:
+            if sid not in survivor_by_id or survivor_by_id[sid]["office"] != office_id:
                 checks.add("survivor_ids", f"survivor {sid} does not exist in this office")
 
 

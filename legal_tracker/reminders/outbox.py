@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from piccolo.columns.combination import Combinable
 
 from legal_tracker.cases.tables import CaseSurvivor, Contact
 from legal_tracker.common import to_utc, utcnow
@@ -180,7 +181,7 @@ async def insert_rows(rows: list[dict[str, Any]]) -> int:
 
 async def cancel_pending(*, hearing_id: int | None = None, contact_id: int | None = None,
                          reason: str) -> int:
-    where = Reminder.status == "pending"
+    where: Combinable = Reminder.status == "pending"
     if hearing_id is not None:
         where &= Reminder.hearing == hearing_id
     if contact_id is not None:
