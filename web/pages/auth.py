@@ -61,9 +61,9 @@ async def login_submit(request: Request) -> Any:
                          "locked for a while.")
         form.values.pop("password", None)
         return page(request, "login.html", form=form, status=401)
-    response = see_other(safe_next(form.get("next")))
-    response.set_cookie(session_cookie(settings, issued.token))
-    return response
+    redirect = see_other(safe_next(form.get("next")))
+    redirect.set_cookie(session_cookie(settings, issued.token))
+    return redirect
 
 
 @post("/app/logout")
