@@ -29,7 +29,7 @@ lint: $(STAMP)
 
 # Unused code at vulture's confidence >= 80; vulture_whitelist.py lists the false positives.
 deadcode: $(STAMP)
-	$(BIN)/vulture legal_tracker api calendars documents vulture_whitelist.py --min-confidence 80
+	$(BIN)/vulture legal_tracker api calendars documents web vulture_whitelist.py --min-confidence 80
 
 typecheck: $(STAMP)
 	$(BIN)/mypy legal_tracker api calendars documents web

@@ -80,7 +80,9 @@ SLUGS = {
 
 def problem(status: int, detail: str, *, request: Request | None = None, slug: str | None = None,
             errors: list[dict[str, Any]] | None = None,
-            headers: dict[str, str] | None = None) -> Response[dict[str, Any]]:
+            headers: dict[str, str] | None = None) -> Response[Any]:
+    """A problem+json answer. Typed Response[Any] because a handler returns it in place of its
+    success type (e.g. Response[None] for a 204 webhook, whose annotation Litestar requires)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + (slug or SLUGS.get(status, "error")),
         "title": TITLES.get(status, "Error"),

@@ -411,13 +411,21 @@ def _offset(value: timedelta) -> str:
     return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
 
 
+def _utc_offset(aware: datetime) -> timedelta:
+    """An aware datetime's offset (``utcoffset()`` is typed Optional: None only when naive)."""
+    offset = aware.utcoffset()
+    if offset is None:
+        raise ValueError("a timezone-aware datetime is needed")
+    return offset
+
+
 def _observance(start_utc: datetime, before: timedelta, local: datetime) -> bytes:
     kind = "DAYLIGHT" if local.dst() else "STANDARD"
     # RFC 5545 3.6.5: an observance's DTSTART is the local time *before* the change (in
     # TZOFFSETFROM), never floating-ambiguous: 01:00 for London's spring change, not 02:00.
     onset = (start_utc + before).replace(tzinfo=None)
     return (f"BEGIN:{kind}\r\nDTSTART:{onset:%Y%m%dT%H%M%S}\r\n"
-            f"TZOFFSETFROM:{_offset(before)}\r\nTZOFFSETTO:{_offset(local.utcoffset())}\r\n"
+            f"TZOFFSETFROM:{_offset(before)}\r\nTZOFFSETTO:{_offset(_utc_offset(local))}\r\n"
             f"TZNAME:{local.tzname()}\r\nEND:{kind}\r\n").encode()
 
 
@@ -468,9 +476,9 @@ def vtimezone(tzid: str, first: date, last: date) -> bytes:
         end = datetime(last.year, last.month, last.day, tzinfo=zone).astimezone(UTC)
         initial = start.astimezone(zone)
         parts = [f"BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\n".encode(),
-                 _observance(start, initial.utcoffset(), initial)]
+                 _observance(start, _utc_offset(initial), initial)]
         for change in _changes(zone, start, end):
-            before = (change - timedelta(seconds=1)).astimezone(zone).utcoffset()
+            before = _utc_offset((change - timedelta(seconds=1)).astimezone(zone))
             parts.append(_observance(change, before, change.astimezone(zone)))
         parts.append(b"END:VTIMEZONE\r\n")
         cached = b"".join(parts)

@@ -113,7 +113,7 @@ def heading(doc: DocumentType, text: str, level: int = 2) -> Paragraph:
     return doc.add_heading(text, level=level)
 
 
-def _set_cell(cell, text: str, *, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _set_cell(cell, text: str, *, bold: bool = False) -> None:
     cell.text = ""
     run = cell.paragraphs[0].add_run(text)
     run.bold = bold

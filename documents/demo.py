@@ -146,6 +146,6 @@ DEMO_FIELDS: dict[str, dict[str, Any]] = {
 
 def demo_context(key: str) -> FilingContext:
     """The demo context for a built-in template: the shared records plus its fields."""
-    context: FilingContext = {**DEMO_BASE}  # type: ignore[typeddict-item]
+    context: FilingContext = {**DEMO_BASE}
     context["fields"] = dict(DEMO_FIELDS[key])
     return context

@@ -251,7 +251,7 @@ class FilingTemplate(DocxTemplate):
     current_label: str = "body"
     current_source: str = ""
 
-    def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
         self.current_label = _part_label(part)
         self.current_source = _number_lines(src_xml)
         return super().render_xml_part(src_xml, part, context, jinja_env)

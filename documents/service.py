@@ -38,7 +38,15 @@ from documents.pdf import convert_to_pdf, read_cached_pdf, write_cached_pdf
 from documents.render import render_filing
 from documents.sandbox import DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIME_LIMIT_S
 from documents.tables import FIELDS_CONTEXT, Filing, FilingTemplate
-from documents.variables import CATALOGUE, FilingContext, context_locale
+from documents.variables import (
+    CATALOGUE,
+    CourtData,
+    FilingContext,
+    LawyerData,
+    OfficeData,
+    SurvivorData,
+    context_locale,
+)
 from legal_tracker import audit, crypto, db
 from legal_tracker.access import Actor, require_admin, require_write
 from legal_tracker.cases.cases import fetch_case
@@ -349,7 +357,7 @@ async def _context_for(actor: Actor, case: dict[str, Any], info: TemplateInfo,
             raise Invalid("survivor_id", "is not a survivor of this case")
     elif links:  # the first complainant, else the first witness
         survivor = sorted(links, key=lambda s: (s["role"] != "complainant", s["survivor"]))[0]
-    survivor_data: dict[str, Any] = {}
+    survivor_data: SurvivorData = {}
     if survivor is not None:
         used["survivor"] = survivor["survivor"]
         survivor_data["code"] = survivor["code"]
@@ -359,21 +367,32 @@ async def _context_for(actor: Actor, case: dict[str, Any], info: TemplateInfo,
                 survivor["legal_name_enc"], context="survivor.legal_name")
             used["legal_name_revealed"] = True
     zone_name = (office or {}).get("timezone") or "UTC"
-    lawyer_data: dict[str, Any] = {"name": lawyer.get("name"), "email": lawyer.get("email"),
-                                   "language": lawyer.get("language") or "en"}
+    lawyer_data: LawyerData = {"language": "en"}
+    if lawyer:  # the actor's own staff row (absent only for an actor without one)
+        lawyer_data = {"name": lawyer["name"], "email": lawyer["email"],
+                       "language": lawyer["language"] or "en"}
     if "lawyer.phone" in needed and lawyer.get("phone_enc"):
         lawyer_data["phone"] = crypto.cipher().decrypt(lawyer["phone_enc"], context="staff.phone")
+    court_data: CourtData = {}
+    if court is not None:
+        court_data = {"name": court["name"], "address": court["address"],
+                      "timezone": court["timezone"]}
+    office_data: OfficeData = {}
+    if office is not None:
+        office_data = {"name": office["name"], "phone": office["phone"],
+                       "country": office["country"], "timezone": office["timezone"]}
+    office_data["language"] = (office or {}).get("language") or "en"
     context: FilingContext = {
         "case": {"reference": case["reference"], "court_case_number": case["court_case_number"],
                  "status": case["status"], "accused": accused},
-        "court": dict(court or {}),
+        "court": court_data,
         "hearing": ({"starts_at": hearing["starts_at"], "kind": hearing["kind"],
                      "courtroom": hearing["courtroom"], "accompanying_staff": staff_names}
                     if hearing else {}),
         "survivor": survivor_data,
         # The filing's language is the office's (a court reads the office's language, not
         # whoever drafted it); a filing may ask for another (``language``).
-        "office": {**(office or {}), "language": (office or {}).get("language") or "en"},
+        "office": office_data,
         "lawyer": lawyer_data,
         "today": dt.datetime.now(ZoneInfo(zone_name)).date(),
     }

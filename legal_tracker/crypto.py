@@ -18,6 +18,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -68,6 +69,11 @@ class FieldCipher:
         keys[key_id(self.current)] = self.current
         return keys
 
+    # A value in, a value out; None (an empty optional field) stays None.
+    @overload
+    def encrypt(self, plaintext: str, *, context: str) -> str: ...
+    @overload
+    def encrypt(self, plaintext: None, *, context: str) -> None: ...
     def encrypt(self, plaintext: str | None, *, context: str) -> str | None:
         """``context`` (e.g. ``survivor.legal_name``) is bound as associated data so a value
         cannot be moved from one column to another unnoticed."""
@@ -78,6 +84,10 @@ class FieldCipher:
         payload = base64.urlsafe_b64encode(nonce + sealed).decode()
         return f"{PREFIX}:{self.current_id}:{payload}"
 
+    @overload
+    def decrypt(self, stored: str, *, context: str) -> str: ...
+    @overload
+    def decrypt(self, stored: None, *, context: str) -> None: ...
     def decrypt(self, stored: str | None, *, context: str) -> str | None:
         if stored is None:
             return None

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
+from piccolo.columns import Column
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -26,6 +27,17 @@ from piccolo.table import Table
 from legal_tracker import crypto
 from legal_tracker import logs as security_logs
 from legal_tracker.settings import Settings
+
+
+def update_values(values: dict[str, Any], stamps: dict[Column, Any]) -> dict[Column | str, Any]:
+    """Changes by field name plus columns set alongside (``updated_at``), in the one mapping
+    Piccolo's ``Table.update`` takes: ``{**values, Table.updated_at: now}`` typed for mypy,
+    whose dict keys are invariant."""
+    merged: dict[Column | str, Any] = {}
+    merged.update(values.items())
+    merged.update(stamps.items())
+    return merged
+
 
 # The domain core's table modules, imported (and so bound) whenever the engine is set up.
 # The outer packages (``calendars``, ``documents``) import their own ``tables.py``; since

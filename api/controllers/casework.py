@@ -4,7 +4,7 @@ applications, deadlines, the case timeline, outcome reports, and accompaniment o
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody, Parameter, QueryParameter
@@ -262,7 +262,7 @@ class ReportController(Controller):
         report = await reports.outcome_report(actor, office_id=office_id, start=start, end=end)
         accept = request.headers.get("accept", "")
         if format == "csv" or (format is None and "text/csv" in accept):
-            return Response(report_tables.to_csv(report, table), media_type="text/csv; charset=utf-8",
+            return Response[Any](report_tables.to_csv(report, table), media_type="text/csv; charset=utf-8",
                             headers={"content-disposition":
                                      f'attachment; filename="outcomes-{table or "all"}.csv"'})
         return Response(read(OutcomeReport, report))

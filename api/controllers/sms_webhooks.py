@@ -10,7 +10,6 @@ refused. Nothing in an answer reveals whether a number is known.
 from __future__ import annotations
 
 import logging
-from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
@@ -79,16 +78,24 @@ def _at_refusal(request: Request) -> Response | None:
     return None
 
 
-WEBHOOK: dict[str, Any] = {"tags": ["sms webhooks"], "security": [], "request_max_body_size": 65_536,
-           "responses": {code: ERRORS[code] for code in (400, 401, 403, 404, 422)}}
-# What each answers when it succeeds, as the OpenAPI document says: nothing (204), or TwiML.
-NO_CONTENT: dict[str, Any] = {**WEBHOOK, "status_code": 204, "responses": {
-    **WEBHOOK["responses"], 204: ResponseSpec(data_container=None, description="Recorded; no body")}}
-TWIML_REPLY: dict[str, Any] = {**WEBHOOK, "status_code": 200, "media_type": TWIML,
-               "response_description": "TwiML: an empty <Response/>, or a <Message> answering HELP"}
+_WEBHOOK_ERRORS: dict[int, ResponseSpec] = {code: ERRORS[code] for code in (400, 401, 403, 404, 422)}
 
 
-@post(TWILIO_STATUS_PATH, **NO_CONTENT)
+def _webhook(path: str, *, twiml: bool) -> post:
+    """The route decorator every provider callback shares: public (the provider signs, or the URL
+    carries a secret), small bodies only, and what it answers when it succeeds, as the OpenAPI
+    document says: nothing (204), or TwiML."""
+    if twiml:
+        return post(path, tags=["sms webhooks"], security=[], request_max_body_size=65_536,
+                    responses=_WEBHOOK_ERRORS, status_code=200, media_type=TWIML,
+                    response_description="TwiML: an empty <Response/>, or a <Message> answering HELP")
+    return post(path, tags=["sms webhooks"], security=[], request_max_body_size=65_536,
+                responses={**_WEBHOOK_ERRORS,
+                           204: ResponseSpec(data_container=None, description="Recorded; no body")},
+                status_code=204)
+
+
+@_webhook(TWILIO_STATUS_PATH, twiml=False)
 async def twilio_status(request: Request) -> Response[None]:
     """Twilio's StatusCallback: marks the reminder delivered / undelivered / failed."""
     form, refusal = await _twilio_form(request)
@@ -100,10 +107,10 @@ async def twilio_status(request: Request) -> Response[None]:
         return problem(400, "MessageSid and MessageStatus are required", request=request)
     if not await delivery.apply_delivery_report("twilio", report):
         log.info("twilio status for an unknown message id")
-    return Response(content=b"", status_code=204)
+    return Response(content=None, status_code=204)
 
 
-@post(TWILIO_INBOUND_PATH, **TWIML_REPLY)
+@_webhook(TWILIO_INBOUND_PATH, twiml=True)
 async def twilio_inbound(request: Request) -> Response[str]:
     """A reply from a family: STOP / START change consent at once; HELP is answered (TwiML)."""
     form, refusal = await _twilio_form(request)
@@ -123,7 +130,7 @@ async def twilio_inbound(request: Request) -> Response[str]:
     return Response(content=EMPTY_TWIML, media_type=TWIML, status_code=200)
 
 
-@post(AFRICASTALKING_DELIVERY_PATH, **NO_CONTENT)
+@_webhook(AFRICASTALKING_DELIVERY_PATH, twiml=False)
 async def africastalking_delivery(request: Request) -> Response[None]:
     refusal = _at_refusal(request)
     if refusal is not None:
@@ -134,7 +141,7 @@ async def africastalking_delivery(request: Request) -> Response[None]:
         return problem(400, "id and status are required", request=request)
     if not await delivery.apply_delivery_report("africastalking", report):
         log.info("africastalking delivery report for an unknown message id")
-    return Response(content=b"", status_code=204)
+    return Response(content=None, status_code=204)
 
 
 async def _send_neutral(number: str) -> None:
@@ -143,7 +150,7 @@ async def _send_neutral(number: str) -> None:
         await runtime.gateway.send(number, consent.NEUTRAL_REPLY)
 
 
-@post(AFRICASTALKING_INBOUND_PATH, **NO_CONTENT)
+@_webhook(AFRICASTALKING_INBOUND_PATH, twiml=False)
 async def africastalking_inbound(request: Request) -> Response[None]:
     """Africa's Talking cannot answer in the response: HELP replies go out as a message."""
     refusal = _at_refusal(request)
@@ -159,7 +166,7 @@ async def africastalking_inbound(request: Request) -> Response[None]:
     background = None
     if outcome.reply and outcome.help_contact_id is None:
         background = BackgroundTask(_send_neutral, message.from_number)
-    return Response(content=b"", status_code=204, background=background)
+    return Response(content=None, status_code=204, background=background)
 
 
 SMS_WEBHOOKS = [twilio_status, twilio_inbound, africastalking_delivery, africastalking_inbound]

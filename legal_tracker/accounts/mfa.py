@@ -173,6 +173,8 @@ async def begin_enrolment_for_login(settings: Settings, mfa_token: str) -> Enrol
     if row and row["confirmed_at"] is not None:
         raise Conflict("two-factor sign-in is already set up: enter a code from the app")
     staff = await Staff.select(Staff.email).where(Staff.id == challenge["staff_id"]).first()
+    if staff is None:  # the challenge's foreign key keeps the row; deleted meanwhile is gone
+        raise NotFound("staff")
     enrolment = await _begin(settings, challenge["staff_id"], staff["email"])
     async with db.transaction():
         await audit.record(challenge["staff_id"], "mfa_enrolment_started", "staff",

@@ -27,7 +27,7 @@ async def _attach_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not ids:
         return rows
     staff: dict[int, list[int]] = defaultdict(list)
-    survivors: dict[int, list[int]] = defaultdict(list)
+    survivors: dict[int, list[dict[str, Any]]] = defaultdict(list)
     accused: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in await CaseStaff.select(CaseStaff.case, CaseStaff.staff).where(
         CaseStaff.case.is_in(ids)
@@ -164,9 +164,9 @@ async def _check_links(actor: Actor, office_id: int, values: dict[str, Any], che
         scope = survivor_scope(actor)
         if scope is not None:
             query = query.where(scope)
-        found = {r["id"]: r for r in await query}
+        survivor_by_id = {r["id"]: r for r in await query}
         for sid in sorted(ids):
-            if sid not in found or found[sid]["office"] != office_id:
+            if sid not in survivor_by_id or survivor_by_id[sid]["office"] != office_id:
                 checks.add("survivor_ids", f"survivor {sid} does not exist in this office")
 
 
@@ -270,7 +270,7 @@ async def update_case(actor: Actor, case_id: int, changes: dict[str, Any]) -> di
     accused = values.pop("accused", None)
     async with db.transaction():
         if values:
-            await Case.update({**values, Case.updated_at: utcnow()}).where(Case.id == case_id)
+            await Case.update(db.update_values(values, {Case.updated_at: utcnow()})).where(Case.id == case_id)
         before = {r["staff"] for r in await CaseStaff.select(CaseStaff.staff).where(
             CaseStaff.case == case_id)} if staff_ids is not None else set()
         await _replace_links(case_id, staff_ids, survivors, accused)

@@ -242,6 +242,7 @@ async def _bump(hearing_id: int, now: datetime) -> int:
     await Hearing.update({Hearing.version: Hearing.version + 1, Hearing.updated_at: now}).where(
         Hearing.id == hearing_id)
     row = await Hearing.select(Hearing.version).where(Hearing.id == hearing_id).first()
+    assert row is not None  # updated just above, in the caller's transaction
     return row["version"]
 
 
@@ -286,6 +287,7 @@ async def update_hearing(actor: Actor, hearing_id: int, changes: dict[str, Any],
     if "starts_at" in values:
         raise Invalid("starts_at", "use POST /api/hearings/{id}/reschedule or /adjourn to move a hearing")
     case = await Case.select(Case.id, Case.office).where(Case.id == current["case"]).first()
+    assert case is not None  # the hearing's foreign key
     checks = Checks()
     await _check_court(values.get("court"), case["office"], checks)
     staff_ids = values.pop("staff_ids", None)

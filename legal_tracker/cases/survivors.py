@@ -139,7 +139,7 @@ async def update_survivor(actor: Actor, survivor_id: int, changes: dict[str, Any
         )
     async with db.transaction():
         if values:
-            await Survivor.update({**values, Survivor.updated_at: utcnow()}).where(
+            await Survivor.update(db.update_values(values, {Survivor.updated_at: utcnow()})).where(
                 Survivor.id == survivor_id
             )
         await audit.record(actor.staff_id, "update", "survivor", survivor_id,
@@ -254,7 +254,8 @@ async def update_contact(actor: Actor, contact_id: int, changes: dict[str, Any])
         values["sms_consent_withdrawn_at"] = now
         events.append("consent_withdrawn")
     async with db.transaction():
-        await Contact.update({**values, Contact.updated_at: now}).where(Contact.id == contact_id)
+        stamped = db.update_values(values, {Contact.updated_at: now})
+        await Contact.update(stamped).where(Contact.id == contact_id)
         await audit.record(actor.staff_id, "update", "contact", contact_id,
                            office_id=current["_office"], detail={"fields": sorted(changes)})
         for event in events:

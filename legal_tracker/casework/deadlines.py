@@ -96,10 +96,10 @@ def _item(key: str, kind: str, due: date, title: str, what: str, row: dict[str, 
 
 async def _applications(scope: Scope, window: Window, *where: Any) -> list[dict[str, Any]]:
     query = ImmigrationApplication.select(
-        ImmigrationApplication.all_columns(exclude=[ImmigrationApplication.notes]),
+        *ImmigrationApplication.all_columns(exclude=[ImmigrationApplication.notes]),
         ImmigrationApplication.case.reference.as_alias("case_reference"),
         ImmigrationApplication.survivor.office.as_alias("office_id"),
-        ImmigrationApplication.survivor.office.timezone.as_alias("tz"),
+        ImmigrationApplication.survivor._.office._.timezone.as_alias("tz"),
     ).where(ImmigrationApplication.decision_on.is_null())
     survivors = scope.survivors()
     if survivors is not None:
@@ -160,7 +160,7 @@ async def document_deadlines(scope: Scope, window: Window) -> list[dict[str, Any
         IdentityDocument.kind, IdentityDocument.expires_on, IdentityDocument.updated_at,
         IdentityDocument.case.reference.as_alias("case_reference"),
         IdentityDocument.survivor.office.as_alias("office_id"),
-        IdentityDocument.survivor.office.timezone.as_alias("tz"),
+        IdentityDocument.survivor._.office._.timezone.as_alias("tz"),
     ).where(IdentityDocument.status.not_in(["lost", "replaced"])
             & (IdentityDocument.expires_on >= window.earliest)
             & (IdentityDocument.expires_on <= window.latest(DOCUMENT_NOTICE_DAYS)))
@@ -181,7 +181,7 @@ async def manual_deadlines(scope: Scope, window: Window) -> list[dict[str, Any]]
         Deadline.what_to_do, Deadline.updated_at,
         Deadline.case.reference.as_alias("case_reference"),
         Deadline.case.office.as_alias("office_id"),
-        Deadline.case.office.timezone.as_alias("tz"),
+        Deadline.case._.office._.timezone.as_alias("tz"),
     ).where(Deadline.done_at.is_null() & (Deadline.due_on >= window.earliest)
             & (Deadline.due_on <= window.latest()))
     cases = scope.cases()
@@ -346,7 +346,8 @@ async def update_deadline(actor: Actor, deadline_id: int, changes: dict[str, Any
         elif not done:
             values["done_at"] = None
     async with db.transaction():
-        await Deadline.update({**values, Deadline.updated_at: now}).where(Deadline.id == deadline_id)
+        stamped = db.update_values(values, {Deadline.updated_at: now})
+        await Deadline.update(stamped).where(Deadline.id == deadline_id)
         await audit.record(actor.staff_id, "update", "deadline", deadline_id, office_id=case["office"],
                            detail={"fields": sorted(changes)})
     row, _ = await _fetch_manual(actor, deadline_id)

@@ -115,7 +115,8 @@ async def update_document(actor: Actor, document_id: int, changes: dict[str, Any
         await require_case_of_survivor(values["case"], current["survivor"])
     async with db.transaction():
         if values:
-            await IdentityDocument.update({**values, IdentityDocument.updated_at: utcnow()}).where(
+            stamped = db.update_values(values, {IdentityDocument.updated_at: utcnow()})
+            await IdentityDocument.update(stamped).where(
                 IdentityDocument.id == document_id)
         detail: dict[str, Any] = {"fields": sorted(changes)}
         if "status" in values and values["status"] != current["status"]:
@@ -178,8 +179,9 @@ async def append_custody(actor: Actor, document_id: int, data: dict[str, Any]) -
                     problems.add("at", "must not be earlier than the previous entry")
                 problems.raise_if_any()
             seq = (last["seq"] + 1) if last else 1
-            values = {k: (v.strip() if isinstance(v, str) and k in ("released_by", "received_by") else v)
-                      for k, v in data.items()}
+            values: dict[str, Any] = {
+                k: (v.strip() if isinstance(v, str) and k in ("released_by", "received_by") else v)
+                for k, v in data.items()}
             rows = await CustodyEntry.insert(CustodyEntry(
                 **{**values, "at": at}, document=document_id, seq=seq, recorded_by=actor.staff_id,
                 recorded_at=now,
@@ -198,4 +200,6 @@ async def append_custody(actor: Actor, document_id: int, data: dict[str, Any]) -
         if db.is_unique_violation(exc) is None:
             raise
         raise Conflict("another custody entry was recorded at the same moment; reload and retry") from None
-    return _entry_out(await CustodyEntry.select().where(CustodyEntry.id == entry_id).first())
+    entry = await CustodyEntry.select().where(CustodyEntry.id == entry_id).first()
+    assert entry is not None  # inserted above
+    return _entry_out(entry)

@@ -162,8 +162,8 @@ async def update_application(actor: Actor, application_id: int,
         await require_case_of_survivor(values["case"], current["survivor"])
     async with db.transaction():
         if values:
-            await ImmigrationApplication.update({**values, ImmigrationApplication.updated_at: utcnow()}
-                                                ).where(ImmigrationApplication.id == application_id)
+            stamped = db.update_values(values, {ImmigrationApplication.updated_at: utcnow()})
+            await ImmigrationApplication.update(stamped).where(ImmigrationApplication.id == application_id)
         await audit.record(actor.staff_id, "update", "immigration_application", application_id,
                            office_id=survivor["office"], detail={"fields": sorted(changes)})
     row, _ = await _fetch(actor, application_id)

@@ -113,7 +113,7 @@ async def update_statement(actor: Actor, statement_id: int, changes: dict[str, A
         values["taken_at"] = to_utc(values["taken_at"])
     async with db.transaction():
         if values:
-            await Statement.update({**values, Statement.updated_at: utcnow()}).where(
+            await Statement.update(db.update_values(values, {Statement.updated_at: utcnow()})).where(
                 Statement.id == statement_id)
         detail: dict[str, Any] = {"fields": sorted(changes)}
         if new_status != current["status"]:

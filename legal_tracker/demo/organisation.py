@@ -355,4 +355,4 @@ class _Seeder:
             await Hearing.update({Hearing.updated_at: at}).where(Hearing.id == hearing_id)
         for table, key in ((Case, "case"), (Survivor, "survivor"), (Contact, "contact")):
             for row_id, at in self.opened[key]:
-                await table.update({table.created_at: at}).where(table.id == row_id)  # type: ignore[attr-defined]
+                await table.update({table.created_at: at}).where(table.id == row_id)

@@ -79,7 +79,7 @@ async def update_office(actor: Actor, office_id: int, changes: dict[str, Any]) -
         values["reminder_policy"] = json.dumps(values["reminder_policy"] or {})
     async with db.transaction():
         if values:
-            await Office.update({**values, Office.updated_at: utcnow()}).where(
+            await Office.update(db.update_values(values, {Office.updated_at: utcnow()})).where(
                 Office.id == office_id
             )
         await audit.record(actor.staff_id, "update", "office", office_id, office_id=office_id,
@@ -146,7 +146,8 @@ async def update_court(actor: Actor, court_id: int, changes: dict[str, Any]) -> 
     await _check_court(changes)
     async with db.transaction():
         if changes:
-            await Court.update({**changes, Court.updated_at: utcnow()}).where(Court.id == court_id)
+            stamped = db.update_values(changes, {Court.updated_at: utcnow()})
+            await Court.update(stamped).where(Court.id == court_id)
         await audit.record(actor.staff_id, "update", "court", court_id,
                            office_id=changes.get("office", court["office"]),
                            detail={"fields": sorted(changes)})
@@ -305,7 +306,8 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
         detail["changes"] = changed
     async with db.transaction():
         if values:
-            await Staff.update({**values, Staff.updated_at: utcnow()}).where(Staff.id == staff_id)
+            stamped = db.update_values(values, {Staff.updated_at: utcnow()})
+            await Staff.update(stamped).where(Staff.id == staff_id)
         if changes.get("active") is False and current["active"]:
             # Final for every credential: reactivating the account later revives none of them.
             from legal_tracker.accounts.credentials import revoke_everything

@@ -6,6 +6,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from legal_tracker import db
 from legal_tracker.cases.tables import Contact
 from legal_tracker.common import utcnow
@@ -22,8 +24,9 @@ async def flag_phone(contact_id: int, reason: str, now: datetime) -> None:
     index = contact["phone_index"] if contact else None
     current = await ContactSmsStatus.select(ContactSmsStatus.id, ContactSmsStatus.failures).where(
         ContactSmsStatus.contact == contact_id).first()
-    values = {ContactSmsStatus.phone_flagged_at: now, ContactSmsStatus.phone_flag_reason: reason[:200],
-              ContactSmsStatus.flagged_phone_index: index, ContactSmsStatus.updated_at: now}
+    values: dict[Column | str, Any] = {
+        ContactSmsStatus.phone_flagged_at: now, ContactSmsStatus.phone_flag_reason: reason[:200],
+        ContactSmsStatus.flagged_phone_index: index, ContactSmsStatus.updated_at: now}
     if current is None:
         await ContactSmsStatus.insert(ContactSmsStatus(
             contact=contact_id, phone_flagged_at=now, phone_flag_reason=reason[:200],

@@ -108,6 +108,7 @@ class Dispatcher:
         # Set when the provider refuses our account mid-batch: the rest of the batch is
         # put back, unsent, and sending pauses (see gateway_state).
         self._paused = False
+        self._account_problem: SendResult | None = None
         self.recheck_after = timedelta(seconds=1)
 
     # ------------------------------------------------------------ claiming
@@ -200,7 +201,7 @@ class Dispatcher:
             Reminder.hearing.status.as_alias("h_status"),
             Reminder.hearing.version.as_alias("h_version"),
             Reminder.hearing.starts_at.as_alias("h_starts_at"),
-            Reminder.hearing.court.name.as_alias("court_name"),
+            Reminder.hearing._.court._.name.as_alias("court_name"),
             Reminder.contact.phone_enc.as_alias("phone_enc"),
             Reminder.contact.language.as_alias("language"),
             Reminder.contact.sms_consent_at.as_alias("consent_at"),
@@ -374,7 +375,7 @@ class Dispatcher:
         return _Outcome(**base, status="failed", result=result, reason=reason)
 
     async def _record(self, outcomes: list[_Outcome], now: datetime, stats: DispatchStats) -> None:
-        problem = getattr(self, "_account_problem", None)
+        problem = self._account_problem
         if problem is not None:
             self._account_problem = None
             await mark_gateway_degraded(self.gateway.name, problem, now)
@@ -393,6 +394,7 @@ class Dispatcher:
                         Reminder.error_message: r.error_message,
                     })
                 if o.status == "sent":
+                    assert r is not None  # _classify: a sent outcome carries its result
                     changes.update({Reminder.provider_message_id: r.provider_message_id,
                                     Reminder.sent_at: now, Reminder.segments: o.segments,
                                     Reminder.error_code: None, Reminder.error_message: None})

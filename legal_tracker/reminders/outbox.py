@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from piccolo.columns.combination import Combinable
 
 from legal_tracker.cases.tables import CaseSurvivor, Contact
 from legal_tracker.common import to_utc, utcnow
@@ -112,7 +113,9 @@ def render_for(kind: str, language: str | None, *, office: dict[str, Any], tz: s
 
 def eligible(hearing: dict[str, Any] | None) -> bool:
     """The rule: scheduled hearings the survivor or the family attends."""
-    return bool(hearing) and hearing["status"] == "scheduled" and bool(
+    if not hearing:
+        return False
+    return hearing["status"] == "scheduled" and bool(
         hearing.get("survivor_attends") or hearing.get("family_attends"))
 
 
@@ -178,7 +181,7 @@ async def insert_rows(rows: list[dict[str, Any]]) -> int:
 
 async def cancel_pending(*, hearing_id: int | None = None, contact_id: int | None = None,
                          reason: str) -> int:
-    where = Reminder.status == "pending"
+    where: Combinable = Reminder.status == "pending"
     if hearing_id is not None:
         where &= Reminder.hearing == hearing_id
     if contact_id is not None:

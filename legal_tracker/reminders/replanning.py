@@ -151,6 +151,7 @@ async def _welcome(contact: dict[str, Any], now: datetime) -> None:
     from legal_tracker.cases.tables import Survivor
 
     survivor = await Survivor.select(Survivor.office).where(Survivor.id == contact["survivor"]).first()
+    assert survivor is not None  # the contact's foreign key
     office = await office_row(survivor["office"])
     tz = contact["timezone"] or office["timezone"]
     send_at = next_allowed_at_or_after(now, ZoneInfo(tz), office_policy(office["reminder_policy"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -69,9 +70,12 @@ async def _with_flags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row = dict(row)
         index = row.pop("phone_index", None)
         flag = flags.get(row["contact"])
-        active = bool(flag and flag["phone_flagged_at"] and flag["flagged_phone_index"] == index)
-        row["phone_flagged_at"] = flag["phone_flagged_at"] if active else None
-        row["phone_flag_reason"] = flag["phone_flag_reason"] if active else None
+        if flag is not None and flag["phone_flagged_at"] and flag["flagged_phone_index"] == index:
+            row["phone_flagged_at"] = flag["phone_flagged_at"]
+            row["phone_flag_reason"] = flag["phone_flag_reason"]
+        else:
+            row["phone_flagged_at"] = None
+            row["phone_flag_reason"] = None
         out.append(row)
     return out
 
@@ -182,7 +186,9 @@ async def _render_row(row: dict[str, Any], now: datetime) -> RenderedMessage:
         return render_for(row["kind"], language, office=office, tz=row["timezone"], now=now)
     hearing = await Hearing.select(Hearing.starts_at, Hearing.court).where(
         Hearing.id == row["hearing"]).first()
+    assert hearing is not None  # the reminder's foreign key
     court = await Court.select(Court.name).where(Court.id == hearing["court"]).first()
+    assert court is not None  # the hearing's foreign key
     return render_for(row["kind"], language, office=office, tz=row["timezone"],
                       court_name=court["name"], starts_at=hearing["starts_at"], now=now)
 
@@ -199,7 +205,7 @@ BULK_STATUSES = ("unconfirmed", "failed", "undelivered", "pending")
 BULK_LIMIT = 500
 
 
-async def bulk_action(actor: Actor, action: str, *, statuses: list[str],
+async def bulk_action(actor: Actor, action: str, *, statuses: Sequence[str],
                       hearing_id: int | None = None, office_id: int | None = None
                       ) -> dict[str, Any]:
     """Resend or cancel, in bulk, the reminders the actor may see matching the filters (at

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from api.auth import client_address
@@ -66,9 +67,9 @@ async def login_submit(request: Request) -> Any:
     if isinstance(issued, auth_service.MfaChallenge):
         return await _second_factor_page(request, issued.mfa_token, issued.enrolment_required,
                                          safe_next(form.get("next")))
-    response = see_other(safe_next(form.get("next")))
-    response.set_cookie(session_cookie(settings, issued.token))
-    return response
+    redirect = see_other(safe_next(form.get("next")))
+    redirect.set_cookie(session_cookie(settings, issued.token))
+    return redirect
 
 
 async def _second_factor_page(request: Request, mfa_token: str, enrol: bool, next_path: str, *,
@@ -118,6 +119,7 @@ async def login_mfa_submit(request: Request) -> Any:
                        "shows.") if enrol else
                      _("That code is wrong or was already used. Try the code the app shows now, "
                        "or a recovery code.")))
+    response: Template | Redirect
     if issued.recovery_codes:
         response = page(request, "recovery_codes.html", codes=issued.recovery_codes,
                         next_path=next_path)
