@@ -36,7 +36,7 @@ async def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
     from legal_tracker.migrate import migrate
 
     await _open(settings)
-    applied = await migrate()
+    applied = await migrate(legacy_files_dir=settings.legacy_filings_path)
     print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
     return 0
 
@@ -71,7 +71,7 @@ async def create_user_command(args: argparse.Namespace, settings: Settings) -> i
         print(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", file=sys.stderr)
         return 2
     await _open(settings)
-    await migrate()
+    await migrate(legacy_files_dir=settings.legacy_filings_path)
     system = Actor(staff_id=0, role="admin", office_id=None, name="command line")
     try:
         staff = await create_staff(system, {
@@ -91,7 +91,7 @@ async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int
     from legal_tracker.migrate import migrate
 
     await _open(settings)
-    await migrate()
+    await migrate(legacy_files_dir=settings.legacy_filings_path)
     summary = await seed_demo()
     if any(summary.values()):
         print("added: " + ", ".join(f"{value} {key}" for key, value in summary.items()))
@@ -118,7 +118,7 @@ async def rotate_key_command(args: argparse.Namespace, settings: Settings) -> in
     import api.app  # noqa: F401
 
     await _open(settings)
-    await migrate()
+    await migrate(legacy_files_dir=settings.legacy_filings_path)
     try:
         counts = await rotate_keys()
     except (RotationError, DecryptionError) as exc:
