@@ -28,9 +28,8 @@ from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import AuthController, health
 from api.errors import EXCEPTION_HANDLERS
 from api.security import add_security_headers
-from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
-from legal_tracker.accounts.auth import LoginRateLimiter
+from legal_tracker.rate_limit import RateLimiter, make_counter
 from legal_tracker.reminders import dispatcher as sms_dispatcher
 from legal_tracker.scheduler import start_scheduler
 from legal_tracker.settings import Settings, get_settings
@@ -50,6 +49,8 @@ PUBLIC_ROUTES: list[Any] = [health, calendar_feed, *SMS_WEBHOOKS]
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Litestar:
     """``manage_database=False`` lets tests and the CLI own the engine themselves."""
     settings = settings or get_settings()
+    # One counter for both limits, shared by every app server (the database, or Redis).
+    counter = make_counter(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await sms_dispatcher.stop()
+            await counter.aclose()
             if manage_database:
                 await db.teardown()
 
@@ -86,8 +88,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings,
-                     "login_limiter": LoginRateLimiter(settings.login_rate_per_minute),
-                     "feed_limiter": FeedRateLimiter(settings.feed_rate_per_minute)}),
+                     "login_limiter": RateLimiter(
+                         "login", settings.login_rate_per_minute, counter,
+                         "too many login attempts from this address"),
+                     # Calendar clients poll every few minutes at most; hundreds of requests
+                     # a minute on one token means a leaked URL being scraped or a broken client.
+                     "feed_limiter": RateLimiter(
+                         "feed", settings.feed_rate_per_minute, counter,
+                         "too many calendar requests for this feed")}),
         request_max_body_size=settings.max_body_bytes,
         cors_config=cors,
         openapi_config=OpenAPIConfig(

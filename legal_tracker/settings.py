@@ -5,6 +5,7 @@ Every variable is documented in the README's configuration table; keep the two i
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -88,7 +89,9 @@ class Settings:
     africastalking_from: str | None = None
     africastalking_base_url: str | None = None
     africastalking_webhook_secret: str | None = None
-    filings_dir: Path | None = None
+    filings_dir: Path | None = None  # read once, by migration m0641
+    redis_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -107,7 +110,8 @@ class Settings:
         return Path(self.database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
 
     @property
-    def filings_path(self) -> Path:
+    def legacy_filings_path(self) -> Path:
+        """Where versions before issue 15 kept files; read once by migration m0641."""
         return self.filings_dir or (self.data_dir / "filings")
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -128,6 +132,16 @@ def load_settings() -> Settings:
     old_keys = tuple(k.strip() for k in (_env("OLD_SECRET_KEYS", "") or "").split(",") if k.strip())
     cors = tuple(o.strip() for o in (_env("CORS_ORIGINS", "") or "").split(",") if o.strip())
     filings = _env("FILINGS_DIR")
+    redis_url = _env("REDIS_URL")
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://")
+    proxies = tuple(p.strip() for p in (_env("TRUSTED_PROXIES", "") or "").split(",") if p.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"{PREFIX}TRUSTED_PROXIES must be IP addresses or networks "
+                                "(CIDR), separated by commas") from exc
     return Settings(
         environment=environment,
         host=_env("HOST", "127.0.0.1") or "127.0.0.1",
@@ -160,6 +174,8 @@ def load_settings() -> Settings:
         africastalking_base_url=_env("AFRICASTALKING_BASE_URL"),
         africastalking_webhook_secret=_env("AFRICASTALKING_WEBHOOK_SECRET"),
         filings_dir=Path(filings) if filings else None,
+        redis_url=redis_url,
+        trusted_proxies=proxies,
         log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
     )
 

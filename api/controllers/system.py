@@ -39,7 +39,7 @@ class AuthController(Controller):
     async def login(self, request: Request, data: LoginIn) -> LoginOut:
         address = client_address(request)
         current_origin.set(Origin(address, request.headers.get("user-agent")))
-        request.app.state.login_limiter.check(address)
+        await request.app.state.login_limiter.check(address)
         issued = await auth_service.login(request.app.state.settings, data.email, data.password)
         return LoginOut(token=issued.token, expires_at=issued.expires_at, staff_id=issued.staff_id)
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +19,7 @@ from legal_tracker.access import Actor
 from legal_tracker.accounts.passwords import hash_password, needs_rehash, verify_password
 from legal_tracker.accounts.tables import AuthToken
 from legal_tracker.common import utcnow
-from legal_tracker.errors import TooManyRequests, Unauthorized
+from legal_tracker.errors import Unauthorized
 from legal_tracker.organisation.tables import Staff
 from legal_tracker.settings import Settings
 
@@ -41,31 +39,6 @@ class IssuedToken:
     token: str
     expires_at: datetime
     staff_id: int
-
-
-class LoginRateLimiter:
-    """A sliding window of attempts per client address, kept in this process.
-
-    With several processes each keeps its own window, so the effective limit is per process;
-    the per-account lockout, which lives in the database, is the control that holds across
-    processes."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-
-    def check(self, address: str) -> None:
-        now = time.monotonic()
-        window = self._hits.setdefault(address, deque())
-        while window and now - window[0] > 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            retry = int(60 - (now - window[0])) + 1
-            raise TooManyRequests("too many login attempts from this address", retry)
-        window.append(now)
-        if len(self._hits) > 10_000:  # forget idle addresses so memory stays bounded
-            for key in [k for k, v in self._hits.items() if not v or now - v[-1] > 60]:
-                del self._hits[key]
 
 
 async def login(settings: Settings, email: str, password: str) -> IssuedToken:
