@@ -164,11 +164,16 @@ async def dispatch_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-migrate", action="store_true", help="do not migrate before serving")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes on this port (uvicorn workers), each with its own "
+                             "database pool and scheduler ticker")
 
 
 @command("serve", "migrate, then serve the API", _serve_args)
 async def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    if not 1 <= args.workers <= 64:
+        print("--workers must be between 1 and 64", file=sys.stderr)
+        return 2
     if not args.no_migrate:
         await migrate_command(args, settings)
         await db.teardown()
@@ -200,10 +205,18 @@ def main(argv: list[str] | None = None) -> int:
 
         from api.app import create_app
 
-        print(f"serving on http://{settings.host}:{settings.port} (docs at /schema)")
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    workers=1, log_level=settings.log_level.lower(), access_log=False,
-                    proxy_headers=False)
+        print(f"serving on http://{settings.host}:{settings.port} with {args.workers} worker(s) "
+              "(docs at /schema)", flush=True)
+        # X-Forwarded-For is read by api.auth.client_address, from trusted proxies only.
+        options: dict[str, Any] = dict(host=settings.host, port=settings.port,
+                                       log_level=settings.log_level.lower(), access_log=False,
+                                       proxy_headers=False)
+        if args.workers == 1:
+            uvicorn.run(create_app(settings), workers=1, **options)
+        else:
+            # Each worker process builds its own app (and so its own database pool, Redis
+            # client and scheduler ticker) from the same environment.
+            uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     return code
 
 

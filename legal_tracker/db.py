@@ -110,7 +110,8 @@ async def setup(settings: Settings, *, pool: bool = True) -> Engine:
     if isinstance(eng, SQLiteEngine):
         enable_wal(eng.path)
     elif pool and isinstance(eng, PostgresEngine):
-        await eng.start_connection_pool(min_size=1, max_size=10)
+        # Per process: servers × workers × this must stay under PostgreSQL's max_connections.
+        await eng.start_connection_pool(min_size=1, max_size=max(1, settings.db_pool_size))
     bind(eng)
     return eng
 

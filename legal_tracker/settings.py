@@ -91,6 +91,7 @@ class Settings:
     africastalking_webhook_secret: str | None = None
     filings_dir: Path | None = None  # read once, by migration m0641
     redis_url: str | None = None
+    db_pool_size: int = 10
     trusted_proxies: tuple[str, ...] = ()
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict)
@@ -175,6 +176,7 @@ def load_settings() -> Settings:
         africastalking_webhook_secret=_env("AFRICASTALKING_WEBHOOK_SECRET"),
         filings_dir=Path(filings) if filings else None,
         redis_url=redis_url,
+        db_pool_size=_env_int("DB_POOL_SIZE", 10),
         trusted_proxies=proxies,
         log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
     )
