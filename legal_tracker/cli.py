@@ -162,6 +162,58 @@ async def dispatch_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _path_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="the backup file")
+
+
+@command("backup", "write a consistent copy of the whole installation to PATH while it serves "
+                   "(SQLite online backup; pg_dump on PostgreSQL)", _path_arg)
+async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from legal_tracker.backup import BackupError, backup
+
+    try:
+        engine = await backup(settings, Path(args.path))
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up the {engine} database to {args.path} (mode 0600). Protected "
+          "values stay encrypted: keep the key (LEGAL_TRACKER_SECRET_KEY) safe and apart from "
+          "the backup; without it they cannot be read.")
+    return 0
+
+
+@command("restore", "restore a backup made by `backup` into an empty data directory or database",
+         _path_arg)
+async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    import api.app  # noqa: F401 - every area's encrypted columns, for the key check
+    from legal_tracker.backup import BackupError, check_protected_values, restore
+
+    try:
+        engine = await restore(settings, Path(args.path))
+    except BackupError as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 1
+    await _open(settings)
+    try:
+        checked = await check_protected_values(limit_per_column=200)
+    finally:
+        await db.teardown()
+    print(f"restored {args.path} into the {engine} database; the configured key opened "
+          f"{checked.values} protected value(s) checked")
+    if checked.unreadable:
+        print(f"{len(checked.unreadable)} protected value(s) cannot be read with the configured key "
+              "(for example " + ", ".join(checked.unreadable[:3]) + "): set the key this backup was "
+              "made with in LEGAL_TRACKER_SECRET_KEY (and LEGAL_TRACKER_OLD_SECRET_KEYS)",
+              file=sys.stderr)
+        return 1
+    print("run `legal-tracker migrate` (or start the service) to bring it up to this version")
+    return 0
+
+
 def _serve_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-migrate", action="store_true", help="do not migrate before serving")
     parser.add_argument("--workers", type=int, default=1,

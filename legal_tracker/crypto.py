@@ -116,7 +116,7 @@ def load_cipher(settings: Settings, *, announce: bool = True) -> FieldCipher:
     path = Path(settings.data_dir) / "secret.key"
     if path.exists():
         return FieldCipher(_decode_key(path.read_text()), old)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w") as handle:
         handle.write(generate_key())

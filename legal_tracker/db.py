@@ -9,6 +9,7 @@ transactions as IMMEDIATE so that two writers queue instead of failing half-way 
 from __future__ import annotations
 
 import importlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -68,10 +69,39 @@ def all_tables() -> list[type[Table]]:
     return seen
 
 
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def private_file(path: Path | str) -> None:
+    """Mode 0600 for a file that exists (the SQLite database, its -wal and -shm, a backup)."""
+    try:
+        os.chmod(path, FILE_MODE)
+    except FileNotFoundError:
+        pass
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` mode 0700 if it is missing; tighten it to 0700 if we own it."""
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    if path.stat().st_uid == os.getuid():
+        os.chmod(path, DIR_MODE)
+
+
+def prepare_sqlite_file(path: str) -> None:
+    """The database's directory 0700 and the file 0600 before SQLite opens it: SQLite gives
+    the -wal and -shm files it creates the database file's permissions."""
+    private_dir(Path(path).parent)
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    for suffix in ("", "-wal", "-shm"):
+        private_file(path + suffix)
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:"):
         path = database_url.removeprefix("sqlite:///").removeprefix("sqlite://")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_file(path)
         return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
     parts = urlsplit(database_url)
     if parts.scheme not in {"postgresql", "postgres"}:
