@@ -23,8 +23,9 @@ PAST_WINDOW = timedelta(days=90)
 CANCELLED_WINDOW = timedelta(days=30)
 
 
-def _hearing_query(feed: FeedRequest, now: datetime) -> Any:
-    query = Hearing.select(
+def _hearing_query(feed: FeedRequest, now: datetime, *columns: Any) -> Any:
+    """The feed's hearings: every column the feed shows, or only ``columns`` (a subquery)."""
+    query = Hearing.select(*columns) if columns else Hearing.select(
         Hearing.id, Hearing.version, Hearing.updated_at, Hearing.starts_at,
         Hearing.duration_minutes, Hearing.kind, Hearing.status, Hearing.courtroom,
         Hearing.survivor_attends, Hearing.survivor_testifies, Hearing.family_attends,
@@ -46,7 +47,7 @@ def _hearing_query(feed: FeedRequest, now: datetime) -> Any:
         query = query.where(Hearing.case == feed.target_id)
     else:
         query = query.where(Hearing.case.office == feed.target_id)
-    return query.order_by(Hearing.starts_at).order_by(Hearing.id)
+    return query if columns else query.order_by(Hearing.starts_at).order_by(Hearing.id)
 
 
 async def load_feed_rows(feed: FeedRequest, now: datetime | None = None) -> dict[str, Any]:
@@ -56,21 +57,23 @@ async def load_feed_rows(feed: FeedRequest, now: datetime | None = None) -> dict
         r for r in await _hearing_query(feed, now)
         if r["status"] != "cancelled" or r["updated_at"] >= now - CANCELLED_WINDOW
     ]
-    ids = [r["id"] for r in rows]
     staff: dict[int, list[tuple[int, str, datetime]]] = defaultdict(list)
     linked_starts: dict[int, datetime] = {}
-    if ids:
+    if rows:
+        # The feed's hearings as a subquery, never as a list of ids: an office feed may hold
+        # more hearings than a query may carry parameters.
+        in_feed = _hearing_query(feed, now, Hearing.id)
         for s in await HearingStaff.select(
             HearingStaff.hearing, HearingStaff.staff.id.as_alias("staff_id"),
             HearingStaff.staff.name.as_alias("name"),
             HearingStaff.staff.updated_at.as_alias("updated_at"),
-        ).where(HearingStaff.hearing.is_in(ids)).order_by(HearingStaff.staff.name):
+        ).where(HearingStaff.hearing.is_in(in_feed)).order_by(HearingStaff.staff.name):
             staff[s["hearing"]].append((s["staff_id"], s["name"], s["updated_at"]))
         linked = {r["adjourned_to"] for r in rows if r["adjourned_to"]} | {
             r["adjourned_from"] for r in rows if r["adjourned_from"]}
         if linked:
             for link in await Hearing.select(Hearing.id, Hearing.starts_at).where(
-                    Hearing.id.is_in(sorted(linked))):
+                    db.any_of('"hearing"."id"', sorted(linked))):
                 linked_starts[link["id"]] = link["starts_at"]
     for row in rows:
         row["staff"] = staff[row["id"]]

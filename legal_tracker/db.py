@@ -235,6 +235,21 @@ async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
     return list(result or [])
 
 
+def any_of(column_sql: str, ids: Any) -> Any:
+    """``column IN ids`` with ONE parameter however many ids there are (asyncpg refuses more
+    than 32,767 parameters, and a list that grows with the data must never become one each):
+    ``= ANY($1::integer[])`` on PostgreSQL, ``IN (SELECT value FROM json_each(?))`` on SQLite.
+    ``column_sql`` is trusted SQL naming the column, e.g. ``'"hearing"."id"'``."""
+    from piccolo.query import WhereRaw
+
+    values = [int(i) for i in ids]
+    if is_sqlite():
+        import json
+
+        return WhereRaw(f"{column_sql} IN (SELECT value FROM json_each({{}}))", json.dumps(values))
+    return WhereRaw(f"{column_sql} = ANY(CAST({{}} AS INTEGER[]))", values)
+
+
 async def ping() -> bool:
     rows = await execute("SELECT 1 AS ok")
     return bool(rows) and rows[0]["ok"] == 1
