@@ -46,7 +46,7 @@ def _hearing_query(feed: FeedRequest, now: datetime, *columns: Any) -> Any:
     elif feed.scope == "case":
         query = query.where(Hearing.case == feed.target_id)
     else:
-        query = query.where(Hearing.case.office == feed.target_id)
+        query = query.where(Hearing.office == feed.target_id)
     return query if columns else query.order_by(Hearing.starts_at).order_by(Hearing.id)
 
 
@@ -130,7 +130,7 @@ def _scope_sql(feed: FeedRequest) -> tuple[str, list[Any]]:
                 [feed.target_id, feed.target_id, feed.target_id])
     if feed.scope == "case":
         return 'h."case" = ?', [feed.target_id]
-    return "lc.office = ?", [feed.target_id]
+    return "h.office = ?", [feed.target_id]
 
 
 async def feed_state(feed: FeedRequest, now: datetime | None = None) -> tuple[Any, ...]:
