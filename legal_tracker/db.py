@@ -141,9 +141,20 @@ async def setup(settings: Settings, *, pool: bool = True) -> Engine:
         enable_wal(eng.path)
     elif pool and isinstance(eng, PostgresEngine):
         # Per process: servers × workers × this must stay under PostgreSQL's max_connections.
-        await eng.start_connection_pool(min_size=1, max_size=max(1, settings.db_pool_size))
+        await eng.start_connection_pool(min_size=1, max_size=max(1, settings.db_pool_size),
+                                        reset=_keep_session)
     bind(eng)
     return eng
+
+
+async def _keep_session(connection: Any) -> None:
+    """What the pool runs on a connection it takes back, after asyncpg's own clean-up (which
+    still rolls back any transaction left open). asyncpg's default also sends
+    ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` — one more round
+    trip for every query, doubling a list request's (issue 15). This service keeps no session
+    state to undo: advisory locks are transaction-scoped (``pg_advisory_xact_lock``), cursors
+    live inside transactions, and nothing LISTENs or SETs a session variable."""
+    return None
 
 
 async def teardown() -> None:
