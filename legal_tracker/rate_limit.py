@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import sqlite3
+import threading
 import time
 from typing import Any, Protocol
 
@@ -35,26 +37,65 @@ class Counter(Protocol):
     async def aclose(self) -> None: ...
 
 
+_UPSERT = ("INSERT INTO rate_limit_hit (bucket, key_digest, window_start, hits) "
+           "VALUES ({0}, {0}, {0}, 1) ON CONFLICT (bucket, key_digest, window_start) "
+           "DO UPDATE SET hits = rate_limit_hit.hits + 1 RETURNING hits")
+_PREVIOUS = ("SELECT hits FROM rate_limit_hit WHERE bucket = {0} AND key_digest = {0} "
+             "AND window_start = {0}")
+_PRUNE = "DELETE FROM rate_limit_hit WHERE window_start < {0}"
+
+
 class DatabaseCounter:
-    """Counts in the ``rate_limit_hit`` table (m0642), on whichever engine is configured."""
+    """Counts in the ``rate_limit_hit`` table (m0642), on whichever engine is configured.
+
+    On SQLite every check is a write, and Piccolo opens a connection per query and commits
+    with a sync: tens of milliseconds on a busy disk, on every feed poll. So SQLite gets one
+    connection of its own (in a worker thread, never blocking the event loop) with
+    ``synchronous=NORMAL``: in WAL mode a commit then needs no fsync (the database stays
+    consistent; a power cut may forget the last few counts, which only matters to an attacker
+    who also controls the power)."""
+
+    def __init__(self) -> None:
+        self._sqlite: sqlite3.Connection | None = None
+        self._sqlite_path: str | None = None
+        self._lock = threading.Lock()
 
     async def hit(self, bucket: str, key: str, window: int) -> tuple[int, int]:
-        rows = await db.execute(
-            "INSERT INTO rate_limit_hit (bucket, key_digest, window_start, hits) "
-            "VALUES ({}, {}, {}, 1) ON CONFLICT (bucket, key_digest, window_start) "
-            "DO UPDATE SET hits = rate_limit_hit.hits + 1 RETURNING hits",
-            bucket, key, window)
-        current = int(rows[0]["hits"])
-        previous = await db.execute(
-            "SELECT hits FROM rate_limit_hit WHERE bucket = {} AND key_digest = {} "
-            "AND window_start = {}", bucket, key, window - WINDOW_SECONDS)
-        if random.random() < PRUNE_PROBABILITY:  # noqa: S311 - housekeeping, not security
-            await db.execute("DELETE FROM rate_limit_hit WHERE window_start < {}",
-                             window - WINDOW_SECONDS)
-        return current, int(previous[0]["hits"]) if previous else 0
+        prune = random.random() < PRUNE_PROBABILITY  # noqa: S311 - housekeeping, not security
+        if db.is_sqlite():
+            import anyio.to_thread
+
+            path = db.engine().path  # type: ignore[attr-defined]
+            return await anyio.to_thread.run_sync(self._sqlite_hit, path, bucket, key, window, prune)
+        rows = await db.execute(_UPSERT.format("{}"), bucket, key, window)
+        previous = await db.execute(_PREVIOUS.format("{}"), bucket, key, window - WINDOW_SECONDS)
+        if prune:
+            await db.execute(_PRUNE.format("{}"), window - WINDOW_SECONDS)
+        return int(rows[0]["hits"]), int(previous[0]["hits"]) if previous else 0
+
+    def _sqlite_hit(self, path: str, bucket: str, key: str, window: int,
+                    prune: bool) -> tuple[int, int]:
+        with self._lock:
+            if self._sqlite is None or self._sqlite_path != path:
+                if self._sqlite is not None:
+                    self._sqlite.close()
+                self._sqlite = sqlite3.connect(path, timeout=db.SQLITE_TIMEOUT_SECONDS,
+                                               isolation_level=None, check_same_thread=False)
+                self._sqlite.execute("PRAGMA synchronous=NORMAL")
+                self._sqlite_path = path
+            conn = self._sqlite
+            current = conn.execute(_UPSERT.format("?"), (bucket, key, window)).fetchone()[0]
+            previous = conn.execute(_PREVIOUS.format("?"),
+                                    (bucket, key, window - WINDOW_SECONDS)).fetchone()
+            if prune:
+                conn.execute(_PRUNE.format("?"), (window - WINDOW_SECONDS,))
+        return int(current), int(previous[0]) if previous else 0
 
     async def aclose(self) -> None:
-        return None
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None
 
 
 class RedisCounter:
