@@ -175,7 +175,7 @@ async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
 def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | None = None
         ) -> tuple[float, float, float]:
     """(p50 ms, p99 ms, requests/s) from wrk with one connection."""
-    command = ["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", "-t1", "-c1", f"-d{seconds}s", "--timeout", "60s", "--latency", url]
     for k, v in ({**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}).items():
         command[1:1] = ["-H", f"{k}: {v}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
