@@ -48,7 +48,7 @@ async def login_submit(request: Request) -> Any:
         form.values.pop("password", None)
         return page(request, "login.html", form=form, status=422)
     try:
-        request.app.state.login_limiter.check(client_address(request))
+        await request.app.state.login_limiter.check(client_address(request))
         issued = await auth_service.login(settings, email or "", password)
     except TooManyRequests as exc:
         form.message = _("Too many sign-in attempts from this address. Wait a minute and try again.")
