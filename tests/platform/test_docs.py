@@ -31,6 +31,7 @@ TEST_VARIABLES = {
     "LEGAL_TRACKER_TEST_DATABASE_URL": "tests/conftest.py",  # run the suite on PostgreSQL
     "LEGAL_TRACKER_CI_POSTGRES_URL": ".ci/run",  # the PostgreSQL server CI uses
     "LEGAL_TRACKER_FUZZ_EXAMPLES": "tests/security/test_fuzz_api.py",  # fuzz examples per operation
+    "LEGAL_TRACKER_CHROMIUM": "tests/web/browser.py",  # the browser the web app's tests drive
 }
 
 FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.M | re.S)
