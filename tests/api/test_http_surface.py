@@ -42,7 +42,7 @@ async def test_options_allows_every_method_of_every_path(client, database):
         url = path.replace("{filename}", "x.ics")
         for name in ("case_id", "contact_id", "survivor_id", "hearing_id", "staff_id", "office_id",
                      "court_id", "statement_id", "document_id", "application_id", "deadline_id",
-                     "reminder_id", "subscription_id", "filing_id", "key"):
+                     "reminder_id", "subscription_id", "filing_id", "session_id", "key"):
             url = url.replace("{" + name + "}", "1" if name != "key" else "k")
         r = await client.options(url)
         assert r.status_code == 204, (url, r.text)
