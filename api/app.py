@@ -33,10 +33,9 @@ from api.errors import EXCEPTION_HANDLERS, openapi_router
 from api.inputs import ApiRequest, check_query
 from api.security import add_security_headers, complete_allow
 from calendars.render import warm_up as calendar_warm_up
-from calendars.subscriptions import FeedRateLimiter
 from legal_tracker import __version__, db
-from legal_tracker.accounts.auth import LoginRateLimiter
 from legal_tracker.key_rotation import check_keys_can_read
+from legal_tracker.rate_limit import RateLimiter, make_counter
 from legal_tracker.reminders import dispatcher as sms_dispatcher
 from legal_tracker.scheduler import start_scheduler
 from legal_tracker.settings import Settings, get_settings
@@ -59,6 +58,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or get_settings()
     # Hooks, encrypted columns and tick jobs are registered before the scheduler can start.
     bootstrap_application()
+    # One counter for both limits, shared by every app server (the database, or Redis).
+    counter = make_counter(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await sms_dispatcher.stop()
+            await counter.aclose()
             if manage_database:
                 await db.teardown()
 
@@ -108,10 +110,18 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         before_send=[add_security_headers, complete_allow],
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings,
-                     "login_limiter": LoginRateLimiter(settings.login_rate_per_minute),
+                     "login_limiter": RateLimiter(
+                         "login", settings.login_rate_per_minute, counter,
+                         "too many login attempts from this address"),
                      # Emailed password resets: a handful a minute per address is plenty.
-                     "reset_limiter": LoginRateLimiter(min(settings.login_rate_per_minute, 5)),
-                     "feed_limiter": FeedRateLimiter(settings.feed_rate_per_minute)}),
+                     "reset_limiter": RateLimiter(
+                         "reset", min(settings.login_rate_per_minute, 5), counter,
+                         "too many login attempts from this address"),
+                     # Calendar clients poll every few minutes at most; hundreds of requests
+                     # a minute on one token means a leaked URL being scraped or a broken client.
+                     "feed_limiter": RateLimiter(
+                         "feed", settings.feed_rate_per_minute, counter,
+                         "too many calendar requests for this feed")}),
         request_max_body_size=settings.max_body_bytes,
         cors_config=cors,
         openapi_config=OpenAPIConfig(

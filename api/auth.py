@@ -6,6 +6,9 @@ deactivated account stops working at once) and records the caller's origin for t
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
+
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
@@ -18,11 +21,46 @@ from legal_tracker.settings import Settings
 
 PUBLIC_API_PATHS = {"/api/auth/login", "/api/auth/login/mfa", "/api/auth/login/mfa/enrol",
                     "/api/auth/invitation/accept", "/api/auth/reset", "/api/auth/reset-request"}
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def client_address(connection: ASGIConnection) -> str:
+    """The client's address: the TCP peer, or, when the peer is one of
+    ``LEGAL_TRACKER_TRUSTED_PROXIES``, the right-most address in ``X-Forwarded-For`` that is
+    not itself a trusted proxy (the left part of that header is whatever the client wrote)."""
     client = connection.scope.get("client")
-    return client[0] if client else "unknown"
+    peer = client[0] if client else "unknown"
+    settings: Settings = connection.app.state.settings
+    if not settings.trusted_proxies:
+        return peer
+    trusted = _trusted_networks(settings.trusted_proxies)
+    if not _is_trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(connection.headers.getall("x-forwarded-for", [])).split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _is_trusted(hop, trusted):
+            return _valid_address(hop) or peer
+    return peer
+
+
+@lru_cache(maxsize=8)
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _valid_address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+def _is_trusted(address: str, trusted: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in trusted)
 
 
 def bearer_token(connection: ASGIConnection) -> str:

@@ -44,6 +44,8 @@ def read_page(kind: type[T], item_kind: type[Any], page: Any) -> T:
     return kind(  # type: ignore[call-arg]
         items=[read(item_kind, r) for r in page.items], limit=page.limit, offset=page.offset,
         next_offset=page.next_offset,
+        **({"next_cursor": getattr(page, "next_cursor", None)}
+           if "next_cursor" in getattr(kind, "__struct_fields__", ()) else {}),
     )
 
 

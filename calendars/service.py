@@ -39,7 +39,8 @@ def _scope_sql(feed: FeedRequest) -> tuple[str, list[Any]]:
                 [feed.target_id, feed.target_id])
     if feed.scope == "case":
         return 'h."case" = ?', [feed.target_id]
-    return "lc.office = ?", [feed.target_id]
+    # hearing.office (m0643) is indexed with the start time: an office feed reads only its own.
+    return "h.office = ?", [feed.target_id]
 
 
 def _scoped(feed: FeedRequest, now: datetime) -> tuple[str, list[Any]]:

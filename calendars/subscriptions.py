@@ -14,8 +14,6 @@ unassigned from the case stops working at once, as if it never existed.
 from __future__ import annotations
 
 import secrets
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +24,7 @@ from legal_tracker.access import Actor, office_visible
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.common import PageRequest, check_id, page_of, utcnow
 from legal_tracker.crypto import token_digest
-from legal_tracker.errors import Forbidden, Invalid, NotFound, TooManyRequests
+from legal_tracker.errors import Forbidden, Invalid, NotFound
 from legal_tracker.organisation.tables import Office, Staff
 
 SCOPES = ("staff", "case", "office")
@@ -175,25 +173,3 @@ async def resolve_token(token: str) -> FeedRequest:
         modified = modified.replace(tzinfo=UTC)
     return FeedRequest(row["id"], row["scope"], row["target_id"], row["privacy"], row["name"],
                        owner, row["feed_etag"], modified)
-
-
-class FeedRateLimiter:
-    """Calendar clients poll every few minutes at most; hundreds of requests a minute on one
-    token means a leaked URL being scraped or a broken client."""
-
-    def __init__(self, per_minute: int = 60) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-
-    def check(self, key: str) -> None:
-        now = time.monotonic()
-        window = self._hits.setdefault(key, deque())
-        while window and now - window[0] > 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            raise TooManyRequests("too many calendar requests for this feed",
-                                  int(60 - (now - window[0])) + 1)
-        window.append(now)
-        if len(self._hits) > 50_000:
-            for stale in [k for k, v in self._hits.items() if not v or now - v[-1] > 60]:
-                del self._hits[stale]

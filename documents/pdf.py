@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import os
-import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from documents import storage
 from documents.errors import ConversionFailed, ConverterUnavailable
-from legal_tracker import crypto
 
 DEFAULT_PDF_TIMEOUT_S = 120.0
 
@@ -84,45 +78,5 @@ def convert_to_pdf(docx_bytes: bytes, *, timeout_s: float = DEFAULT_PDF_TIMEOUT_
         return result.read_bytes()
 
 
-# ------------------------------------------------------------------- the PDF kept per version
-#
-# A filing version never changes, so its PDF is made once and kept next to the .docx,
-# encrypted with the filing's own file key (AES-GCM, bound to the .docx digest): the disk
-# alone shows nothing, and a key rotation (which re-wraps the file key) keeps it readable.
-
-_PDF_MAGIC = b"LTPDF1"
-
-
-def _file_key(file_key_enc: str) -> bytes:
-    key_text = crypto.cipher().decrypt(file_key_enc, context=storage.FILE_KEY_CONTEXT)
-    assert key_text is not None
-    return base64.urlsafe_b64decode(key_text)
-
-
-def cached_pdf_path(root: Path, stored_name: str) -> Path:
-    docx_path = storage.filing_path(root, stored_name)
-    return docx_path.with_name(stored_name[:64] + ".pdf.enc")
-
-
-def read_cached_pdf(root: Path, stored_name: str, file_key_enc: str, sha256: str) -> bytes | None:
-    """The kept PDF of a filing version, or None (never made, or unreadable: make it again)."""
-    try:
-        sealed = cached_pdf_path(root, stored_name).read_bytes()
-    except (FileNotFoundError, storage.StorageError):
-        return None
-    if not sealed.startswith(_PDF_MAGIC):
-        return None
-    body = sealed[len(_PDF_MAGIC):]
-    try:
-        return AESGCM(_file_key(file_key_enc)).decrypt(body[:12], body[12:],
-                                                       f"pdf:{sha256}".encode())
-    except Exception:  # noqa: BLE001 - a damaged or foreign file is simply made again
-        return None
-
-
-def write_cached_pdf(root: Path, stored_name: str, file_key_enc: str, sha256: str,
-                     pdf: bytes) -> None:
-    nonce = secrets.token_bytes(12)
-    sealed = _PDF_MAGIC + nonce + AESGCM(_file_key(file_key_enc)).encrypt(
-        nonce, pdf, f"pdf:{sha256}".encode())
-    storage._write_atomic(cached_pdf_path(root, stored_name), sealed)  # noqa: SLF001 - same package
+# The PDF kept per filing version lives in the database with the .docx: documents.storage
+# (store_pdf, load_pdf), encrypted with the filing's own key.

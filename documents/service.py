@@ -23,7 +23,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +33,7 @@ from documents import storage
 from documents.analysis import check_template, describe_template
 from documents.builtin import BUILTIN_TEMPLATES
 from documents.errors import INVALID_DOCX, TemplateProblem, TemplateRejected
-from documents.pdf import convert_to_pdf, read_cached_pdf, write_cached_pdf
+from documents.pdf import convert_to_pdf
 from documents.render import render_filing
 from documents.sandbox import DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIME_LIMIT_S
 from documents.tables import FIELDS_CONTEXT, Filing, FilingTemplate
@@ -175,10 +174,10 @@ async def _template(key: str, version: int | None = None) -> TemplateInfo:
     raise NotFound("template version")
 
 
-async def _template_bytes(root: Path, info: TemplateInfo) -> bytes:
+async def _template_bytes(info: TemplateInfo) -> bytes:
     if info.built_in:
         return _builtin(info.key)[1]
-    return await anyio.to_thread.run_sync(storage.load_template, root, info.sha256)
+    return await storage.load_template(info.sha256)
 
 
 def template_variables(actor: Actor, info: TemplateInfo) -> list[dict[str, Any]]:
@@ -211,11 +210,11 @@ async def get_template(actor: Actor, key: str, version: int | None = None) -> di
     return {**info.summary(), "variables": template_variables(actor, info)}
 
 
-async def template_file(actor: Actor, root: Path, key: str,
+async def template_file(actor: Actor, key: str,
                         version: int | None = None) -> tuple[dict[str, Any], bytes]:
     """A template's .docx, for an organisation to copy and adapt."""
     info = await _template(key, version)
-    return info.summary(), await _template_bytes(root, info)
+    return info.summary(), await _template_bytes(info)
 
 
 def _upload_problems(filename: str | None, content_type: str | None) -> list[TemplateProblem]:
@@ -233,7 +232,7 @@ def _upload_problems(filename: str | None, content_type: str | None) -> list[Tem
     return problems
 
 
-async def upload_template(actor: Actor, root: Path, *, key: str, title: str, description: str,
+async def upload_template(actor: Actor, *, key: str, title: str, description: str,
                           filename: str | None, content_type: str | None,
                           data: bytes) -> dict[str, Any]:
     """Check and store a new template, or a new version of an organisation's template."""
@@ -256,7 +255,6 @@ async def upload_template(actor: Actor, root: Path, *, key: str, title: str, des
     if rejected:
         raise TemplateRejected(rejected)
     variables = await anyio.to_thread.run_sync(describe_template, data, limiter=_render_limiter())
-    digest = await anyio.to_thread.run_sync(storage.store_template, root, data)
     for attempt in range(MAX_VERSION_RETRIES):
         try:
             async with db.transaction():
@@ -264,6 +262,7 @@ async def upload_template(actor: Actor, root: Path, *, key: str, title: str, des
                     FilingTemplate.template_key == key).order_by(
                     FilingTemplate.version, ascending=False).first()
                 version = (top["version"] if top else 0) + 1
+                digest = await storage.store_template(data)  # in the row's transaction
                 rows = await FilingTemplate.insert(FilingTemplate(
                     template_key=key, version=version, title=title.strip(),
                     description=description.strip(), sha256=digest, size_bytes=len(data),
@@ -399,15 +398,14 @@ async def _context_for(actor: Actor, case: dict[str, Any], info: TemplateInfo,
     return context, used
 
 
-def _draft(root: Path, data: bytes, context: FilingContext, time_limit_s: float,
-           max_output_bytes: int) -> tuple[storage.SealedFiling, Path]:
-    """Render, encrypt and store (in a worker thread: all CPU and disk)."""
+def _draft(data: bytes, context: FilingContext, time_limit_s: float,
+           max_output_bytes: int) -> storage.SealedFiling:
+    """Render and encrypt (in a worker thread: all CPU)."""
     docx = render_filing(data, context, time_limit_s=time_limit_s, max_output_bytes=max_output_bytes)
-    sealed = storage.seal_filing(docx)
-    return sealed, storage.write_filing(root, sealed)
+    return storage.seal_filing(docx)
 
 
-async def create_filing(actor: Actor, root: Path, case_id: int, *, template: str,
+async def create_filing(actor: Actor, case_id: int, *, template: str,
                         fields: dict[str, Any], hearing_id: int | None = None,
                         survivor_id: int | None = None, reveal_legal_name: bool = False,
                         language: str | None = None,
@@ -426,58 +424,55 @@ async def create_filing(actor: Actor, root: Path, case_id: int, *, template: str
             raise Invalid("template", "no such template") from None
         context, used = await _context_for(actor, case, info, hearing_id, survivor_id,
                                            reveal_legal_name)
-    data = await _template_bytes(root, info)
+    data = await _template_bytes(info)
     context["fields"] = fields
     if language:
         context["locale"] = language
-    sealed, path = await anyio.to_thread.run_sync(
-        partial(_draft, root, data, context, time_limit_s, max_output_bytes),
+    sealed = await anyio.to_thread.run_sync(
+        partial(_draft, data, context, time_limit_s, max_output_bytes),
         limiter=_render_limiter())
     field_names = sorted(fields)
     fields_enc = crypto.cipher().encrypt(
         json.dumps(fields, ensure_ascii=False, sort_keys=True), context=FIELDS_CONTEXT)
-    try:
-        for attempt in range(MAX_VERSION_RETRIES):
-            try:
-                async with db.transaction():
-                    top = await Filing.select(Filing.version).where(
-                        (Filing.case == case_id) & (Filing.template_key == info.key)
-                    ).order_by(Filing.version, ascending=False).first()
-                    version = (top["version"] if top else 0) + 1
-                    values = dict(
-                        case=case_id, version=version, template_key=info.key,
-                        template_version=info.version, template_sha256=info.sha256,
-                        template_title=info.title, hearing=used["hearing"],
-                        survivor=used["survivor"], court=used["court"],
-                        field_names=json.dumps(field_names), fields_enc=fields_enc,
-                        legal_name_revealed=used["legal_name_revealed"],
-                        author=actor.staff_id if actor.staff_id > 0 else None,
-                        locale=str(context_locale(context))[:16], drafted_on=context["today"],
-                        sha256=sealed.sha256, size_bytes=sealed.size_bytes,
-                        stored_name=sealed.stored_name, file_key_enc=sealed.file_key_enc,
-                        created_at=utcnow(),
-                    )
-                    rows = await Filing.insert(Filing(**values)).returning(Filing.id)
-                    filing_id = rows[0]["id"]
-                    await audit.record(actor.staff_id, "create", "filing", filing_id,
+    for attempt in range(MAX_VERSION_RETRIES):
+        try:
+            async with db.transaction():
+                top = await Filing.select(Filing.version).where(
+                    (Filing.case == case_id) & (Filing.template_key == info.key)
+                ).order_by(Filing.version, ascending=False).first()
+                version = (top["version"] if top else 0) + 1
+                values = dict(
+                    case=case_id, version=version, template_key=info.key,
+                    template_version=info.version, template_sha256=info.sha256,
+                    template_title=info.title, hearing=used["hearing"],
+                    survivor=used["survivor"], court=used["court"],
+                    field_names=json.dumps(field_names), fields_enc=fields_enc,
+                    legal_name_revealed=used["legal_name_revealed"],
+                    author=actor.staff_id if actor.staff_id > 0 else None,
+                    locale=str(context_locale(context))[:16], drafted_on=context["today"],
+                    sha256=sealed.sha256, size_bytes=sealed.size_bytes,
+                    stored_name=sealed.stored_name, file_key_enc=sealed.file_key_enc,
+                    created_at=utcnow(),
+                )
+                rows = await Filing.insert(Filing(**values)).returning(Filing.id)
+                filing_id = rows[0]["id"]
+                await storage.store_filing(filing_id, sealed)  # in the row's transaction
+                await audit.record(actor.staff_id, "create", "filing", filing_id,
+                                   office_id=case["office"], detail={
+                                       "case": case_id, "template": info.key,
+                                       "template_version": info.version, "version": version,
+                                       "fields": field_names, "hearing": used["hearing"],
+                                       "survivor": used["survivor"]})
+                if used["legal_name_revealed"]:
+                    await audit.record(actor.staff_id, "reveal", "survivor", used["survivor"],
                                        office_id=case["office"], detail={
-                                           "case": case_id, "template": info.key,
-                                           "template_version": info.version, "version": version,
-                                           "fields": field_names, "hearing": used["hearing"],
-                                           "survivor": used["survivor"]})
-                    if used["legal_name_revealed"]:
-                        await audit.record(actor.staff_id, "reveal", "survivor", used["survivor"],
-                                           office_id=case["office"], detail={
-                                               "fields": ["legal_name"], "purpose": "filing",
-                                               "filing": filing_id})
-                break
-            except Exception as exc:
-                if attempt + 1 < MAX_VERSION_RETRIES and db.is_unique_violation(exc) is not None:
-                    continue
-                raise
-    except BaseException:
-        storage.remove_quietly(path)  # no row points at it
-        raise
+                                           "fields": ["legal_name"], "purpose": "filing",
+                                           "filing": filing_id})
+            break
+        except Exception as exc:
+            if attempt + 1 < MAX_VERSION_RETRIES and db.is_unique_violation(exc) is not None:
+                continue
+            raise
     return _filing_out({**values, "id": filing_id, "field_names": field_names,
                         "case_reference": case["reference"]})
 
@@ -539,23 +534,26 @@ def register() -> None:
     register_timeline_source(filing_timeline_items)
 
 
-async def filing_document(actor: Actor, root: Path, filing_id: int,
+async def filing_document(actor: Actor, filing_id: int,
                           output: str = "docx") -> tuple[dict[str, Any], bytes, str]:
     """The stored .docx (or a PDF made from it), its record and the download file name."""
     row = await _filing_row(actor, filing_id, Filing.stored_name, Filing.file_key_enc)
     if row["legal_name_revealed"] and not actor.can_reveal:
         raise Forbidden("this filing holds the survivor's legal name, which your role may not see")
     name = download_name(row["template_key"], row["case_reference"] or "", row["version"], output)
-    stored = (root, row["stored_name"], row["file_key_enc"], row["sha256"])
-    body = None
+    sealed = await storage.load_filing_sealed(filing_id)
+    body = await anyio.to_thread.run_sync(partial(
+        storage.open_filing, sealed, row["stored_name"], row["file_key_enc"], row["sha256"]))
     if output == "pdf":
-        # A version never changes: its PDF is made once, then served from the encrypted copy.
-        body = await anyio.to_thread.run_sync(partial(read_cached_pdf, *stored))
-    if body is None:
-        body = await anyio.to_thread.run_sync(partial(storage.read_filing, *stored))
-        if output == "pdf":
+        # A version never changes: its PDF is made once and kept in the database, encrypted
+        # with the filing's key (documents.storage.store_pdf). A damaged copy is made again,
+        # under the next version number.
+        kept, kept_version = await storage.load_latest_pdf(filing_id)
+        if kept is not None:
+            body = kept
+        else:
             body = await anyio.to_thread.run_sync(convert_to_pdf, body, limiter=_pdf_limiter())
-            await anyio.to_thread.run_sync(partial(write_cached_pdf, *stored, body))
+            await storage.store_pdf(filing_id, kept_version + 1, body)
     await audit.record(actor.staff_id, "download", "filing", filing_id, detail={
         "case": row["case"], "format": output, "legal_name": row["legal_name_revealed"]})
     return _filing_out(row), body, name

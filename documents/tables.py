@@ -7,7 +7,18 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Bytea,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -25,7 +36,7 @@ class FilingTemplate(Table, tablename="filing_template"):
     version = Integer()
     title = Varchar(length=200)
     description = Text(default="")
-    sha256 = Varchar(length=64)  # of the .docx; the file is stored under this name
+    sha256 = Varchar(length=64)  # of the .docx; its bytes are template_blob's row of this digest
     size_bytes = Integer()
     required = JSON(default="[]")  # variable names, as found at upload
     optional = JSON(default="[]")
@@ -35,7 +46,8 @@ class FilingTemplate(Table, tablename="filing_template"):
 
 class Filing(Table, tablename="filing"):
     """A drafted filing. The .docx is stored encrypted with its own random key
-    (``file_key_enc``, sealed with the installation key) under ``stored_name``."""
+    (``file_key_enc``, sealed with the installation key) in ``filing_blob``; ``stored_name``
+    is the SHA-256 of the encrypted bytes (checked on every read)."""
 
     id = Serial(primary_key=True)
     case = ForeignKey(references=Case, null=False, on_delete=OnDelete.restrict)
@@ -57,6 +69,29 @@ class Filing(Table, tablename="filing"):
     size_bytes = Integer()
     stored_name = Varchar(length=80)
     file_key_enc = Text()
+    created_at = Timestamptz()
+
+
+class TemplateBlob(Table, tablename="template_blob"):
+    """An uploaded template's .docx, once per content digest (see documents.storage)."""
+
+    sha256 = Varchar(length=64, primary_key=True)
+    content = Bytea()
+    size_bytes = Integer()
+    created_at = Timestamptz()
+
+
+class FilingBlob(Table, tablename="filing_blob"):
+    """A filing's encrypted .docx (format docx, version 1) and PDFs made from it (format pdf,
+    one row per version), sealed with the filing's own key (see documents.storage)."""
+
+    id = Serial(primary_key=True)
+    filing = ForeignKey(references=Filing, null=False, on_delete=OnDelete.cascade)
+    format = Varchar(length=8)
+    version = Integer()
+    sha256 = Varchar(length=64)  # of the plain bytes
+    size_bytes = Integer()
+    content = Bytea()
     created_at = Timestamptz()
 
 

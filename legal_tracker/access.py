@@ -65,7 +65,7 @@ def hearing_scope(actor: Actor) -> Where | None:
     if actor.is_org_admin:
         return None
     if actor.is_admin:
-        return Hearing.case.office == actor.office_id
+        return Hearing.office == actor.office_id  # the case's office (m0643), indexed
     return Hearing.case.is_in(assigned_case_ids(actor))
 
 

@@ -44,7 +44,7 @@ async def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
     from legal_tracker.migrate import migrate
 
     await _open(settings)
-    applied = await migrate()
+    applied = await migrate(legacy_files_dir=settings.legacy_filings_path)
     print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
     return 0
 
@@ -79,7 +79,7 @@ async def create_user_command(args: argparse.Namespace, settings: Settings) -> i
         print(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", file=sys.stderr)
         return 2
     await _open(settings)
-    await migrate()
+    await migrate(legacy_files_dir=settings.legacy_filings_path)
     system = Actor(staff_id=0, role="admin", office_id=None, name="command line")
     try:
         staff = await create_staff(system, {
@@ -155,7 +155,7 @@ async def seed_demo_command(args: argparse.Namespace, settings: Settings) -> int
     from legal_tracker.migrate import migrate
 
     await _open(settings)
-    await migrate()
+    await migrate(legacy_files_dir=settings.legacy_filings_path)
     summary = await seed_demo()
     if any(summary.values()):
         print("added: " + ", ".join(f"{value} {key}" for key, value in summary.items()))
@@ -178,7 +178,7 @@ async def rotate_key_command(args: argparse.Namespace, settings: Settings) -> in
               "LEGAL_TRACKER_OLD_SECRET_KEYS first", file=sys.stderr)
         return 2
     await _open(settings)
-    await migrate()
+    await migrate(legacy_files_dir=settings.legacy_filings_path)
     try:
         counts = await rotate_keys()
     except (RotationError, DecryptionError) as exc:
@@ -240,13 +240,70 @@ async def dispatch_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _path_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="the backup file")
+
+
+@command("backup", "write a consistent copy of the whole installation to PATH while it serves "
+                   "(SQLite online backup; pg_dump on PostgreSQL)", _path_arg)
+async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from legal_tracker.backup import BackupError, backup
+
+    try:
+        engine = await backup(settings, Path(args.path))
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up the {engine} database to {args.path} (mode 0600). Protected "
+          "values stay encrypted: keep the key (LEGAL_TRACKER_SECRET_KEY) safe and apart from "
+          "the backup; without it they cannot be read.")
+    return 0
+
+
+@command("restore", "restore a backup made by `backup` into an empty data directory or database",
+         _path_arg)
+async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    import api.app  # noqa: F401 - every area's encrypted columns, for the key check
+    from legal_tracker.backup import BackupError, check_protected_values, restore
+
+    try:
+        engine = await restore(settings, Path(args.path))
+    except BackupError as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 1
+    await _open(settings)
+    try:
+        checked = await check_protected_values(limit_per_column=200)
+    finally:
+        await db.teardown()
+    print(f"restored {args.path} into the {engine} database; the configured key opened "
+          f"{checked.values} protected value(s) checked")
+    if checked.unreadable:
+        print(f"{len(checked.unreadable)} protected value(s) cannot be read with the configured key "
+              "(for example " + ", ".join(checked.unreadable[:3]) + "): set the key this backup was "
+              "made with in LEGAL_TRACKER_SECRET_KEY (and LEGAL_TRACKER_OLD_SECRET_KEYS)",
+              file=sys.stderr)
+        return 1
+    print("run `legal-tracker migrate` (or start the service) to bring it up to this version")
+    return 0
+
+
 def _serve_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-migrate", action="store_true", help="do not migrate before serving")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes on this port (uvicorn workers), each with its own "
+                             "database pool and scheduler ticker")
 
 
 @command("serve", "migrate, then serve the API", _serve_args)
 async def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    if not 1 <= args.workers <= 64:
+        print("--workers must be between 1 and 64", file=sys.stderr)
+        return 2
     if not args.no_migrate:
         await migrate_command(args, settings)
         await db.teardown()
@@ -279,10 +336,18 @@ def main(argv: list[str] | None = None) -> int:
 
         from api.app import create_app
 
-        print(f"serving on http://{settings.host}:{settings.port} (docs at /schema)")
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    workers=1, log_level=settings.log_level.lower(), access_log=False,
-                    proxy_headers=False)
+        print(f"serving on http://{settings.host}:{settings.port} with {args.workers} worker(s) "
+              "(docs at /schema)", flush=True)
+        # X-Forwarded-For is read by api.auth.client_address, from trusted proxies only.
+        options: dict[str, Any] = dict(host=settings.host, port=settings.port,
+                                       log_level=settings.log_level.lower(), access_log=False,
+                                       proxy_headers=False)
+        if args.workers == 1:
+            uvicorn.run(create_app(settings), workers=1, **options)
+        else:
+            # Each worker process builds its own app (and so its own database pool, Redis
+            # client and scheduler ticker) from the same environment.
+            uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     return code
 
 

@@ -38,6 +38,7 @@ class Page:
     limit: int
     offset: int
     next_offset: int | None
+    next_cursor: str | None = None  # keyset paging, where a list offers it
 
 
 def page_of(rows: list[dict[str, Any]], page: PageRequest) -> Page:

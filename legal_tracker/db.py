@@ -74,6 +74,18 @@ def all_tables() -> list[type[Table]]:
     return seen
 
 
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def private_file(path: Path | str) -> None:
+    """Mode 0600 for a file that exists (the SQLite database, its -wal and -shm, a backup)."""
+    try:
+        os.chmod(path, FILE_MODE)
+    except FileNotFoundError:
+        pass
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:"):
         path = database_url.removeprefix("sqlite:///").removeprefix("sqlite://")
@@ -146,9 +158,21 @@ async def setup(settings: Settings, *, pool: bool = True) -> Engine:
     if isinstance(eng, SQLiteEngine):
         enable_wal(eng.path)
     elif pool and isinstance(eng, PostgresEngine):
-        await eng.start_connection_pool(min_size=1, max_size=10)
+        # Per process: servers × workers × this must stay under PostgreSQL's max_connections.
+        await eng.start_connection_pool(min_size=1, max_size=max(1, settings.db_pool_size),
+                                        reset=_keep_session)
     bind(eng)
     return eng
+
+
+async def _keep_session(connection: Any) -> None:
+    """What the pool runs on a connection it takes back, after asyncpg's own clean-up (which
+    still rolls back any transaction left open). asyncpg's default also sends
+    ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` — one more round
+    trip for every query, doubling a list request's (issue 15). This service keeps no session
+    state to undo: advisory locks are transaction-scoped (``pg_advisory_xact_lock``), cursors
+    live inside transactions, and nothing LISTENs or SETs a session variable."""
+    return None
 
 
 async def teardown() -> None:
@@ -232,6 +256,21 @@ async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Raw SQL with ``{}`` placeholders (Piccolo's QueryString), inside any open transaction."""
     result = await engine().run_querystring(QueryString(sql, *args))
     return list(result or [])
+
+
+def any_of(column_sql: str, ids: Any) -> Any:
+    """``column IN ids`` with ONE parameter however many ids there are (asyncpg refuses more
+    than 32,767 parameters, and a list that grows with the data must never become one each):
+    ``= ANY($1::integer[])`` on PostgreSQL, ``IN (SELECT value FROM json_each(?))`` on SQLite.
+    ``column_sql`` is trusted SQL naming the column, e.g. ``'"hearing"."id"'``."""
+    from piccolo.query import WhereRaw
+
+    values = [int(i) for i in ids]
+    if is_sqlite():
+        import json
+
+        return WhereRaw(f"{column_sql} IN (SELECT value FROM json_each({{}}))", json.dumps(values))
+    return WhereRaw(f"{column_sql} = ANY(CAST({{}} AS INTEGER[]))", values)
 
 
 async def ping() -> bool:

@@ -59,6 +59,9 @@ CORE_ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     ),
     # The casework area's identity documents (legal_tracker.casework.identity_documents.CONTEXT).
     EncryptedColumn("identity_document", "number_enc", "identity_document.number"),
+    # Second factors (legal_tracker.accounts.tables.TOTP_CONTEXT, PENDING_TOTP_CONTEXT).
+    EncryptedColumn("staff_mfa", "secret_enc", "staff_mfa.secret"),
+    EncryptedColumn("staff_mfa", "pending_secret_enc", "staff_mfa.pending_secret"),
 )
 # Every encrypted column registered in this process (see legal_tracker.bootstrap).
 ENCRYPTED_COLUMNS: list[EncryptedColumn] = []

@@ -7,6 +7,7 @@ serialises them; on SQLite the IMMEDIATE transaction does.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine
@@ -33,8 +34,20 @@ async def applied_migrations(engine: Engine) -> set[str]:
     return {row["name"] for row in rows or []}
 
 
-async def migrate(engine: Engine | None = None) -> list[str]:
-    """Returns the names of the migrations applied now."""
+def default_legacy_files_dir() -> Path | None:
+    """Where an older version kept template and filing files (read once, by m0641)."""
+    from legal_tracker.settings import SettingsError, get_settings
+
+    try:
+        return get_settings().legacy_filings_path
+    except SettingsError:
+        return None
+
+
+async def migrate(engine: Engine | None = None, *,
+                  legacy_files_dir: Path | None = None) -> list[str]:
+    """Returns the names of the migrations applied now. A migration module may also define
+    ``async def apply(execute, legacy_files_dir)`` for data it moves, run in its transaction."""
     eng = engine or db.engine()
     dialect = dialect_of(eng)
     done = await applied_migrations(eng)
@@ -53,6 +66,10 @@ async def migrate(engine: Engine | None = None) -> list[str]:
                 continue
             for statement in module.statements(dialect):
                 await eng.run_ddl(statement)
+            hook = getattr(module, "apply", None)
+            if hook is not None:
+                await hook(db.execute, legacy_files_dir if legacy_files_dir is not None
+                           else default_legacy_files_dir())
             stamp = datetime.now(UTC).isoformat(sep=" ")
             await eng.run_ddl(
                 f"INSERT INTO schema_migration (name, applied_at) VALUES ('{name}', '{stamp}')"  # noqa: S608

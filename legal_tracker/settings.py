@@ -6,6 +6,7 @@ keeps the two in step.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -89,7 +90,10 @@ class Settings:
     africastalking_from: str | None = None
     africastalking_base_url: str | None = None
     africastalking_webhook_secret: str | None = None
-    filings_dir: Path | None = None
+    filings_dir: Path | None = None  # read once, by migration m0641
+    redis_url: str | None = None
+    db_pool_size: int = 10
+    trusted_proxies: tuple[str, ...] = ()
     log_level: str = "INFO"
     # Accounts (docs/accounts.md): who must use a second factor, how long invitation and reset
     # links live, and outgoing mail (password reset by email needs it).
@@ -114,7 +118,8 @@ class Settings:
         return Path(self.database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
 
     @property
-    def filings_path(self) -> Path:
+    def legacy_filings_path(self) -> Path:
+        """Where versions before issue 15 kept files; read once by migration m0641."""
         return self.filings_dir or (self.data_dir / "filings")
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -144,6 +149,16 @@ def load_settings() -> Settings:
     mail_from = _env("MAIL_FROM")
     if smtp_url and not mail_from:
         raise SettingsError(f"{PREFIX}MAIL_FROM is required when {PREFIX}SMTP_URL is set")
+    redis_url = _env("REDIS_URL")
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{PREFIX}REDIS_URL must start with redis://, rediss:// or unix://")
+    proxies = tuple(p.strip() for p in (_env("TRUSTED_PROXIES", "") or "").split(",") if p.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"{PREFIX}TRUSTED_PROXIES must be IP addresses or networks "
+                                "(CIDR), separated by commas") from exc
     return Settings(
         environment=environment,
         host=_env("HOST", "127.0.0.1") or "127.0.0.1",
@@ -176,6 +191,9 @@ def load_settings() -> Settings:
         africastalking_base_url=_env("AFRICASTALKING_BASE_URL"),
         africastalking_webhook_secret=_env("AFRICASTALKING_WEBHOOK_SECRET"),
         filings_dir=Path(filings) if filings else None,
+        redis_url=redis_url,
+        db_pool_size=_env_int("DB_POOL_SIZE", 10),
+        trusted_proxies=proxies,
         log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
         require_2fa=require_2fa,
         account_link_hours=_env_float("ACCOUNT_LINK_HOURS", 72.0),

@@ -61,10 +61,10 @@ RESET_REQUESTED = ("If this address belongs to an active account, a link to choo
                    "password is on its way. It works once.")
 
 
-def _limit(request: Request, limiter: str = "login_limiter") -> None:
+async def _limit(request: Request, limiter: str = "login_limiter") -> None:
     address = client_address(request)
     current_origin.set(Origin(address, request.headers.get("user-agent")))
-    getattr(request.app.state, limiter).check(address)
+    await getattr(request.app.state, limiter).check(address)
 
 
 def _mfa_out(result: mfa.Enrolment) -> MfaSetup:
@@ -89,7 +89,7 @@ class AuthController(Controller):
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> LoginOut | MfaRequired:
         """A token, or — when the person uses (or must set up) two-factor sign-in —
         ``{"mfa_required": true, "mfa_token"}`` to finish with ``POST /api/auth/login/mfa``."""
-        _limit(request)
+        await _limit(request)
         result = await auth_service.login(request.app.state.settings, data.email, data.password)
         if isinstance(result, auth_service.MfaChallenge):
             return MfaRequired(mfa_required=True, mfa_token=result.mfa_token,
@@ -101,7 +101,7 @@ class AuthController(Controller):
     async def login_mfa(self, request: Request, data: JSONBody[MfaLoginIn]) -> LoginWithCodesOut:
         """The second step: a code from the authenticator app or a recovery code. A wrong
         code counts toward the account's lockout."""
-        _limit(request)
+        await _limit(request)
         issued = await auth_service.complete_mfa_login(request.app.state.settings,
                                                        data.mfa_token, data.code)
         return LoginWithCodesOut(token=issued.token, expires_at=issued.expires_at,
@@ -113,7 +113,7 @@ class AuthController(Controller):
         """For a person who must set up two-factor sign-in (``enrolment_required``): the QR
         code and secret. The first code sent to ``/api/auth/login/mfa`` finishes the set-up
         and the sign-in, and answers the recovery codes once."""
-        _limit(request)
+        await _limit(request)
         return _mfa_out(await mfa.begin_enrolment_for_login(request.app.state.settings,
                                                             data.mfa_token))
 
@@ -125,13 +125,13 @@ class AuthController(Controller):
     @post("/invitation/accept", responses=LINK_ERRORS, status_code=204)
     async def accept_invitation(self, request: Request, data: JSONBody[LinkUseIn]) -> None:
         """Choose one's password with an invitation's token (the last part of its URL)."""
-        _limit(request)
+        await _limit(request)
         await links.use_link(data.token, links.INVITATION, data.password)
 
     @post("/reset", responses=LINK_ERRORS, status_code=204)
     async def reset_password(self, request: Request, data: JSONBody[LinkUseIn]) -> None:
         """Choose a new password with a reset link's token. Every session of the person ends."""
-        _limit(request)
+        await _limit(request)
         await links.use_link(data.token, links.RESET, data.password)
 
     @post("/reset-request", status_code=202, responses=PUBLIC_ERRORS | {
@@ -140,7 +140,7 @@ class AuthController(Controller):
         """Ask for a reset link by email. The answer is the same whether or not the address
         has an account, and the work is done after answering, so its timing tells nothing.
         Without outgoing mail configured this does not exist here (404)."""
-        _limit(request, "reset_limiter")
+        await _limit(request, "reset_limiter")
         settings = request.app.state.settings
         if not mail_configured(settings):
             return problem(404, "password reset by email is not set up here: ask an "

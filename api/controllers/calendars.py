@@ -71,7 +71,7 @@ async def calendar_feed(request: Request, filename: Token) -> Response[bytes]:
     if not filename.endswith(".ics"):
         raise NotFound("calendar")
     token = filename.removesuffix(".ics")
-    request.app.state.feed_limiter.check(token_digest(token))
+    await request.app.state.feed_limiter.check(token_digest(token))
     feed = await subs.resolve_token(token)
     rendered = await prepare_feed(feed, request.app.state.settings)
     now = datetime.now(UTC)

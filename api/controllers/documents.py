@@ -122,7 +122,7 @@ class TemplateController(Controller):
             raise HTTPException(status_code=413, detail=(
                 f"file: the template is larger than {settings.max_upload_bytes} bytes"))
         row = await svc.upload_template(
-            actor, settings.filings_path, key=str(data.key), title=str(data.title),
+            actor, key=str(data.key), title=str(data.title),
             description=str(data.description or ""), filename=upload.filename,
             content_type=upload.content_type, data=content)
         return read(TemplateRead, _template_summary(row))
@@ -137,7 +137,7 @@ class TemplateController(Controller):
     async def download_template(self, request: Request, actor: CurrentActor, key: KeyPath,
                                 version: Version = None) -> Response[bytes]:
         """The template's .docx, to copy and adapt in Word."""
-        info, body = await svc.template_file(actor, _settings(request).filings_path, key, version)
+        info, body = await svc.template_file(actor, key, version)
         return _attachment(body, svc.DOCX_MEDIA_TYPE, f"{info['key']}-v{info['version']}.docx")
 
 
@@ -154,7 +154,7 @@ class FilingController(Controller):
         ``reveal_legal_name`` and a role that may see it, audited), the office and you; the
         rest from ``fields``. Every missing value is named in one 422."""
         row = await svc.create_filing(
-            actor, _settings(request).filings_path, case_id, template=data.template,
+            actor, case_id, template=data.template,
             fields=dict(data.fields), hearing_id=data.hearing_id, survivor_id=data.survivor_id,
             reveal_legal_name=data.reveal_legal_name, language=data.language)
         return read(FilingRead, _filing(row))
@@ -181,8 +181,7 @@ class FilingController(Controller):
             name="format", description="docx (default), or pdf made with LibreOffice")] = "docx",
     ) -> Response[bytes]:
         """The stored .docx, or ``?format=pdf`` for a PDF copy."""
-        _, body, name = await svc.filing_document(actor, _settings(request).filings_path,
-                                                  filing_id, output)
+        _, body, name = await svc.filing_document(actor, filing_id, output)
         media = svc.PDF_MEDIA_TYPE if output == "pdf" else svc.DOCX_MEDIA_TYPE
         return _attachment(body, media, name)
 

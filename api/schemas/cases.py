@@ -182,6 +182,8 @@ class HearingRead(Struct):
 
 class HearingList(Page):
     items: list[HearingRead]
+    # Keyset paging: pass it back as ``cursor`` for the next page (fast at any depth).
+    next_cursor: str | None = None
 
 
 Reason = Annotated[str, Meta(min_length=1, max_length=500, pattern=TEXT)]

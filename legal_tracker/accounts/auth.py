@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +20,7 @@ from legal_tracker.accounts.tables import AccountLink, AuthToken, StaffMfa
 from legal_tracker.audit import current_origin
 from legal_tracker.common import check_id, utcnow
 from legal_tracker.crypto import token_digest
-from legal_tracker.errors import NotFound, TooManyRequests, Unauthorized
+from legal_tracker.errors import NotFound, Unauthorized
 from legal_tracker.organisation.tables import Staff
 from legal_tracker.settings import Settings
 
@@ -62,31 +60,6 @@ class MfaChallenge:
 def must_use_mfa(settings: Settings, role: str) -> bool:
     """``LEGAL_TRACKER_REQUIRE_2FA``: off, admins (the default) or all."""
     return settings.require_2fa == "all" or (settings.require_2fa == "admins" and role == "admin")
-
-
-class LoginRateLimiter:
-    """A sliding window of attempts per client address, kept in this process.
-
-    With several processes each keeps its own window, so the effective limit is per process;
-    the per-account lockout, which lives in the database, is the control that holds across
-    processes."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-
-    def check(self, address: str) -> None:
-        now = time.monotonic()
-        window = self._hits.setdefault(address, deque())
-        while window and now - window[0] > 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            retry = int(60 - (now - window[0])) + 1
-            raise TooManyRequests("too many login attempts from this address", retry)
-        window.append(now)
-        if len(self._hits) > 10_000:  # forget idle addresses so memory stays bounded
-            for key in [k for k, v in self._hits.items() if not v or now - v[-1] > 60]:
-                del self._hits[key]
 
 
 async def login(settings: Settings, email: str, password: str, *, kind: str = "api"

@@ -15,10 +15,10 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from legal_tracker.key_rotation import EncryptedColumn, register_encrypted_column
 from legal_tracker.organisation.tables import Staff
 
 # Associated data of the encrypted TOTP secrets (legal_tracker.crypto).
+# Registered for key rotation by legal_tracker.bootstrap (key_rotation.CORE_ENCRYPTED_COLUMNS).
 TOTP_CONTEXT = "staff_mfa.secret"
 PENDING_TOTP_CONTEXT = "staff_mfa.pending_secret"
 
@@ -79,6 +79,3 @@ class RecoveryCode(Table, tablename="mfa_recovery_code"):
     created_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
 
-
-register_encrypted_column(EncryptedColumn("staff_mfa", "secret_enc", TOTP_CONTEXT))
-register_encrypted_column(EncryptedColumn("staff_mfa", "pending_secret_enc", PENDING_TOTP_CONTEXT))

@@ -9,18 +9,22 @@ Every change is one transaction, runs the in-transaction hooks (reminders) and i
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from piccolo.query import WhereRaw
 
 from legal_tracker import audit, db, hooks
 from legal_tracker.access import Actor, hearing_scope, require_write
 from legal_tracker.cases.cases import check_court_of_office, fetch_case
 from legal_tracker.cases.tables import Case, Hearing, HearingHistory, HearingStaff
 from legal_tracker.common import PageRequest, check_id, page_of, to_utc, utcnow
-from legal_tracker.domain import ADJOURNMENT_REASONS
-from legal_tracker.errors import Conflict, Invalid, NotFound
+from legal_tracker.domain import ADJOURNMENT_REASONS, MAX_ID
+from legal_tracker.errors import Conflict, FieldProblem, Invalid, NotFound
 from legal_tracker.organisation.tables import Court, Staff
 from legal_tracker.validation import Checks
 
@@ -92,11 +96,26 @@ async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetim
                         starts_to: datetime | None = None, court_id: int | None = None,
                         staff_id: int | None = None, status: str | None = None,
                         case_id: int | None = None, office_id: int | None = None,
-                        kind: str | None = None, day: date | None = None) -> Any:
+                        kind: str | None = None, day: date | None = None,
+                        cursor: str | None = None) -> Any:
     """``day`` is a calendar date in each court's own time zone: the hearings that sit on
-    that date wherever they are ("who is in court today")."""
+    that date wherever they are ("who is in court today").
+
+    ``cursor`` (the ``next_cursor`` of the page before) continues after the last hearing
+    shown: keyset paging on ``(starts_at, id)``, as fast for the ten-thousandth page as for the
+    first, where ``offset`` makes the database walk every skipped row."""
     page = page.clamp()
     query = _scoped(actor).order_by(Hearing.starts_at).order_by(Hearing.id)
+    if cursor is not None:
+        if page.offset:
+            raise Invalid(problems=[FieldProblem("cursor", "give either cursor or offset, not both",
+                                                 "query")])
+        after_at, after_id = decode_cursor(cursor)
+        # A row-value comparison, which the (starts_at, id) index serves directly (an OR of
+        # the two conditions made PostgreSQL walk the index from the start: 371 ms half-way
+        # through a million hearings).
+        query = query.where(WhereRaw('("hearing"."starts_at", "hearing"."id") > ({}, {})',
+                                     after_at, after_id))
     if day is not None:
         query = query.where(await _on_local_day(day))
     if starts_from is not None:
@@ -112,14 +131,36 @@ async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetim
     if kind is not None:
         query = query.where(Hearing.kind == kind)
     if office_id is not None:
-        query = query.where(Hearing.case.office == office_id)
+        query = query.where(Hearing.office == office_id)
     if staff_id is not None:
         query = query.where(Hearing.id.is_in(
             HearingStaff.select(HearingStaff.hearing).where(HearingStaff.staff == staff_id)))
     rows = await query.limit(page.limit + 1).offset(page.offset)
     result = page_of(rows, page)
+    if result.next_offset is not None and result.items:
+        last = result.items[-1]
+        result = replace(result, next_cursor=encode_cursor(last["starts_at"], last["id"]))
     result.items[:] = await _with_staff(result.items)
     return result
+
+
+def encode_cursor(starts_at: datetime, hearing_id: int) -> str:
+    text = f"{to_utc(starts_at).isoformat()}|{hearing_id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, _, ident = text.partition("|")
+        starts_at = datetime.fromisoformat(at)
+        hearing_id = int(ident)
+        if starts_at.tzinfo is None or not 0 < hearing_id <= MAX_ID:
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid(problems=[FieldProblem(
+            "cursor", "is not a cursor this list gave (use next_cursor as it came)", "query")]) from None
+    return to_utc(starts_at), hearing_id
 
 
 async def _on_local_day(day: date) -> Any:

@@ -96,6 +96,8 @@ class Accused(Table, tablename="accused"):
 class Hearing(Table, tablename="hearing"):
     id = Serial(primary_key=True)
     case = ForeignKey(references=Case, null=False, on_delete=OnDelete.restrict)
+    # The case's office, kept in step by triggers (m0643): office-scoped queries use its index.
+    office = ForeignKey(references=Office, null=True, default=None, on_delete=OnDelete.restrict)
     court = ForeignKey(references=Court, null=False, on_delete=OnDelete.restrict)
     courtroom = Varchar(length=64, default="")
     starts_at = Timestamptz()

@@ -56,14 +56,14 @@ class Scope:
     def cases(self) -> Any:
         """A subquery of visible case ids, or None for every case."""
         if self.case_ids is not None:
-            return Case.select(Case.id).where(Case.id.is_in(list(self.case_ids) or [0]))
+            return Case.select(Case.id).where(db.any_of('"legal_case"."id"', self.case_ids))
         scope = case_scope(self.actor) if self.actor else None
         return None if scope is None else Case.select(Case.id).where(scope)
 
     def survivors(self) -> Any:
         if self.case_ids is not None:
             return CaseSurvivor.select(CaseSurvivor.survivor).where(
-                CaseSurvivor.case.is_in(list(self.case_ids) or [0]))
+                db.any_of('"case_survivor"."case"', self.case_ids))
         scope = survivor_scope(self.actor) if self.actor else None
         return None if scope is None else Survivor.select(Survivor.id).where(scope)
 
@@ -194,18 +194,13 @@ async def manual_deadlines(scope: Scope, window: Window) -> list[dict[str, Any]]
 async def call_the_family(scope: Scope, window: Window) -> list[dict[str, Any]]:
     from legal_tracker.reminders.summaries import call_the_family_deadlines
 
-    cases = scope.cases()
-    query = Case.select(Case.id, Case.reference, Case.office, Case.office.timezone.as_alias("tz"))
-    if cases is not None:
-        query = query.where(Case.id.is_in(cases))
-    known = {r["id"]: r for r in await query}
-    if not known:
-        return []
+    # The visible cases as a subquery (or none: every case), never as a list of ids: an
+    # organisation-wide admin sees every case, far more than a query may carry as parameters.
     out = []
-    for task in await call_the_family_deadlines(sorted(known), window.now.date(), window.within_days):
-        case = known[task["case_id"]]
-        row = {"id": task["hearing_id"], "case": case["id"], "case_reference": case["reference"],
-               "office_id": case["office"], "tz": case["tz"], "updated_at": None}
+    for task in await call_the_family_deadlines(scope.cases(), window.now.date(), window.within_days):
+        row = {"id": task["hearing_id"], "case": task["case_id"],
+               "case_reference": task["case_reference"], "office_id": task["office_id"],
+               "tz": task["office_tz"], "updated_at": None}
         item = _item(f"call-family-{task['hearing_id']}", task["kind"], task["due_on"], task["title"],
                      task["detail"], row, "sms_reminders")
         item["source"] = "hearing"
@@ -226,7 +221,7 @@ async def _fill_case_references(items: list[dict[str, Any]], scope: Scope) -> No
         return
     query = CaseSurvivor.select(CaseSurvivor.survivor, CaseSurvivor.case,
                                 CaseSurvivor.case.reference.as_alias("reference")).where(
-        CaseSurvivor.survivor.is_in(missing)).order_by(CaseSurvivor.case)
+        db.any_of('"case_survivor"."survivor"', missing)).order_by(CaseSurvivor.case)
     cases = scope.cases()
     if cases is not None:
         query = query.where(CaseSurvivor.case.is_in(cases))
@@ -251,7 +246,7 @@ async def upcoming_deadlines(actor: Actor | None = None, *, case_ids: list[int] 
     now = now or utcnow()
     scope = Scope(actor, tuple(case_ids) if case_ids is not None else None)
     if actor is not None and case_ids is not None:
-        allowed = Case.select(Case.id).where(Case.id.is_in(list(case_ids) or [0]))
+        allowed = Case.select(Case.id).where(db.any_of('"legal_case"."id"', case_ids))
         if (actor_scope := case_scope(actor)) is not None:
             allowed = allowed.where(actor_scope)
         scope = Scope(None, tuple(r["id"] for r in await allowed))

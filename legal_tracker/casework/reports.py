@@ -44,14 +44,17 @@ class _Sql:
         return _Sql(self.parts + other.parts, self.args + other.args)
 
 
-def _case_scope(actor: Actor, office_id: int | None, alias: str = "lc") -> _Sql:
+def _case_scope(actor: Actor, office_id: int | None, alias: str = "lc",
+                office_column: str | None = None) -> _Sql:
+    """``office_column``: where the office is read (``h.office`` for hearings: indexed)."""
+    office = office_column or f"{alias}.office"
     sql = _Sql()
     if actor.is_admin and not actor.is_org_admin:
-        sql.add(f"{alias}.office = {{}}", actor.office_id)
+        sql.add(f"{office} = {{}}", actor.office_id)
     elif not actor.is_admin:
         sql.add(f'{alias}.id IN (SELECT cs."case" FROM case_staff cs WHERE cs.staff = {{}})', actor.staff_id)
     if office_id is not None:
-        sql.add(f"{alias}.office = {{}}", office_id)
+        sql.add(f"{office} = {{}}", office_id)
     return sql
 
 
@@ -166,7 +169,8 @@ async def outcome_report(actor: Actor, *, office_id: int | None = None, start: d
             "median_days": _num(await _median("legal_case lc WHERE " + timed.where(), days, timed.args)),
         }
         # ---- hearings
-        heard = cases + _instants("h.starts_at", t0, t1)
+        heard = _case_scope(actor, office_id, office_column="h.office") + _instants(
+            "h.starts_at", t0, t1)
         base = f'hearing h JOIN legal_case lc ON lc.id = h."case" WHERE {heard.where()}'
         by_hstatus = {r["status"]: int(r["n"]) for r in await _rows(
             f"SELECT h.status AS status, COUNT(*) AS n FROM {base} GROUP BY h.status", heard.args)}

@@ -1,5 +1,5 @@
 """Filing templates uploaded by the organisation (versioned) and drafted filings (versioned
-per case and template). The .docx files themselves live under ``settings.filings_path``."""
+per case and template). Their bytes live in the database (m0640_file_blobs)."""
 
 from __future__ import annotations
 

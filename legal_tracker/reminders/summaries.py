@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Or
 
+from legal_tracker import db
 from legal_tracker.cases.tables import Hearing
 from legal_tracker.common import utcnow
 from legal_tracker.reminders.tables import Reminder
@@ -30,14 +31,14 @@ async def reminder_summaries(hearing_ids: list[int]) -> dict[int, dict[str, int]
         return out
     counts: dict[int, Counter] = defaultdict(Counter)
     for r in await Reminder.select(Reminder.hearing, Reminder.status).where(
-            Reminder.hearing.is_in(hearing_ids)):
+            db.any_of('"reminder"."hearing"', hearing_ids)):
         counts[r["hearing"]][r["status"]] += 1
     for hearing_id, counter in counts.items():
         out[hearing_id] = dict(sorted(counter.items()))
     return out
 
 
-async def call_the_family_deadlines(case_ids: list[int], today: date,
+async def call_the_family_deadlines(case_ids: Any, today: date,
                                     within_days: int) -> list[dict[str, Any]]:
     """Tasks for the case's staff: "call the family".
 
@@ -46,27 +47,37 @@ async def call_the_family_deadlines(case_ids: list[int], today: date,
     * a hearing the survivor or family attends, starting within ``within_days``, for which
       no message was delivered by the day before: due the day before (it appears once that
       day has come and stays until the hearing starts or a message is delivered).
-    The caller has already restricted ``case_ids`` to what the staff member may see."""
-    if not case_ids:
+    The caller has already restricted ``case_ids`` to what the staff member may see: a list of
+    ids, a subquery selecting them (which never grows the parameter list with the data), or
+    None for every case. Each task also carries its case's reference, office and office zone."""
+    if isinstance(case_ids, (list, tuple)) and not case_ids:
         return []
     now = utcnow()
     horizon = datetime.combine(today + timedelta(days=within_days + 2), time(), UTC)
+    wanted = (Hearing.status.is_in(["scheduled", "cancelled"])
+              & (Hearing.starts_at > now) & (Hearing.starts_at < horizon)
+              & Or(Hearing.survivor_attends == True, Hearing.family_attends == True))  # noqa: E712
+    if isinstance(case_ids, (list, tuple)):
+        wanted = wanted & db.any_of('"hearing"."case"', case_ids)
+    elif case_ids is not None:
+        wanted = wanted & Hearing.case.is_in(case_ids)
     hearings = await Hearing.select(
-        Hearing.id, Hearing.case, Hearing.starts_at, Hearing.court.timezone.as_alias("tz"),
-        Hearing.court.name.as_alias("court_name"),
+        Hearing.id, Hearing.case, Hearing.starts_at, Hearing.court._.timezone.as_alias("tz"),
+        Hearing.court._.name.as_alias("court_name"),
         Hearing.status,
-    ).where(Hearing.case.is_in(case_ids) & Hearing.status.is_in(["scheduled", "cancelled"])
-            & (Hearing.starts_at > now) & (Hearing.starts_at < horizon)
-            & Or(Hearing.survivor_attends == True, Hearing.family_attends == True))  # noqa: E712
+        Hearing.case._.reference.as_alias("case_reference"),
+        Hearing.case._.office.as_alias("office_id"),
+        Hearing.case._.office._.timezone.as_alias("office_tz"),
+    ).where(wanted)
     if not hearings:
         return []
-    ids = [h["id"] for h in hearings]
     delivered: set[int] = set()
     failed: set[int] = set()
     missed: set[int] = set()
     for r in await Reminder.select(Reminder.hearing, Reminder.status, Reminder.provider,
                                    Reminder.kind, Reminder.status_reason).where(
-            Reminder.hearing.is_in(ids)):
+            # The hearings as a subquery, never as a list of ids that grows with the data.
+            Reminder.hearing.is_in(Hearing.select(Hearing.id).where(wanted))):
         if r["status"] == "delivered" or (r["status"] == "sent" and r["provider"] == "console"):
             delivered.add(r["hearing"])
         elif r["status"] in ("failed", "undelivered", "unconfirmed"):
@@ -82,7 +93,9 @@ async def call_the_family_deadlines(case_ids: list[int], today: date,
                         "title": "Call the family", "due_on": today,
                         "detail": "the family was told about this hearing, but the message "
                                   "saying it was moved or cancelled did not reach them",
-                        "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"]})
+                        "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"],
+                        "case_reference": h["case_reference"], "office_id": h["office_id"],
+                        "office_tz": h["office_tz"]})
             continue
         if h["status"] != "scheduled":
             continue
@@ -99,6 +112,8 @@ async def call_the_family_deadlines(case_ids: list[int], today: date,
             continue
         out.append({"source": "sms_reminders", "kind": "call_the_family",
                     "title": "Call the family", "detail": reason, "due_on": due,
-                    "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"]})
+                    "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"],
+                    "case_reference": h["case_reference"], "office_id": h["office_id"],
+                    "office_tz": h["office_tz"]})
     out.sort(key=lambda d: (d["due_on"], d["starts_at"], d["hearing_id"]))
     return out

@@ -105,9 +105,7 @@ async def test_deeply_nested_bodies_are_400(world, path):
 
 
 async def test_deep_login_bodies_do_not_reach_the_rate_limiter(world):
-    from legal_tracker.accounts.auth import LoginRateLimiter
-
-    world.client._transport.app.state["login_limiter"] = LoginRateLimiter(1)  # one a minute
+    world.client._transport.app.state["login_limiter"].per_minute = 1  # one a minute
     deep = b"[" * 1000 + b"]" * 1000
     for _ in range(3):
         r = await world.client.post("/api/auth/login", content=deep,

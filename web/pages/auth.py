@@ -51,7 +51,7 @@ async def login_submit(request: Request) -> Any:
         form.values.pop("password", None)
         return page(request, "login.html", form=form, status=422)
     try:
-        request.app.state.login_limiter.check(client_address(request))
+        await request.app.state.login_limiter.check(client_address(request))
         issued = await auth_service.login(settings, email or "", password, kind="session")
     except TooManyRequests as exc:
         form.message = _("Too many sign-in attempts from this address. Wait a minute and try again.")
@@ -98,7 +98,7 @@ async def login_mfa_submit(request: Request) -> Any:
     enrol = bool(form.get("enrol"))
     code = str(form.get("code")).strip()
     try:
-        request.app.state.login_limiter.check(client_address(request))
+        await request.app.state.login_limiter.check(client_address(request))
         issued = await auth_service.complete_mfa_login(settings, mfa_token, code)
     except TooManyRequests:
         return await _second_factor_page(
@@ -181,7 +181,7 @@ async def _link_submit(request: Request, token: str, kind: str) -> Any:
         return page(request, "choose_password.html", form=form, kind=kind,
                     action=request.url.path, status=422)
     try:
-        request.app.state.login_limiter.check(client_address(request))
+        await request.app.state.login_limiter.check(client_address(request))
         await links.use_link(token, kind, password)
     except (Gone, NotFound) as exc:
         return _link_gone(request, exc)

@@ -1,0 +1,352 @@
+"""What a national network's data costs (issue 15): p50/p99 of the endpoints that grow with the
+data, at 1/100 scale and at full scale, and their ratio.
+
+    .venv/bin/python bench/bench_national.py --postgres postgresql://postgres@127.0.0.1:5432/postgres \
+        [--scales 0.01 1] [--seconds 5]
+
+Full scale is 1,000,000 hearings, 100,000 cases, 75,000 survivors and 75,000 contacts,
+3,000,000 reminders and 5,000,000 audit events over 20 offices, 60 courts and 200 staff. Each
+scale gets a database of its own (dropped afterwards unless ``--keep``), migrated, then filled
+with one ``INSERT … SELECT … FROM generate_series`` per table (no Python loop over rows) and
+ANALYZEd. Then one ``legal-tracker serve`` (one worker, scheduler off) is measured with ``wrk``
+(one connection, ``--latency``; never a Python load generator) on:
+
+* the first page and a deep page (offset at half the hearings; and the same depth by cursor)
+  of ``GET /api/hearings``;
+* the roster of a day of one office (``GET /api/hearings?office_id=&day=``);
+* a case timeline; ``GET /api/deadlines`` as an organisation-wide admin;
+* the outcome report for one office over a year;
+* a 500-event case feed: warm (the body cached for its ETag) and 304; cold (the feed changed
+  since the last request: a hearing touched before each request) is timed one request at a
+  time from this script, since every request must follow a change;
+* the reminder claim (the dispatcher's ``claim`` of 200 due reminders, in-process).
+
+Fill times are printed too: on a 2-core machine shared with others, full scale may take many
+minutes; ``--scales 0.01 0.1`` measures what fits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_hearings import free_port, wait_for  # noqa: E402
+
+PASSWORD = "bench-password-123"
+OFFICES, COURTS, STAFF = 20, 60, 200
+FULL = {"hearings": 1_000_000, "cases": 100_000, "survivors": 75_000, "contacts": 75_000,
+        "reminders": 3_000_000, "audit": 5_000_000}
+
+
+def with_db(url: str, name: str) -> str:
+    p = urlsplit(url)
+    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
+
+
+def sizes(scale: float) -> dict[str, int]:
+    return {k: max(1, int(v * scale)) for k, v in FULL.items()}
+
+
+async def migrate_and_admin(url: str, key: str, tmp: Path) -> None:
+    from legal_tracker import db
+    from legal_tracker.access import Actor
+    from legal_tracker.migrate import migrate
+    from legal_tracker.organisation.service import create_staff
+    from legal_tracker.settings import Settings
+
+    settings = Settings(environment="test", data_dir=tmp, database_url=url, secret_key=key,
+                        scheduler=False)
+    await db.setup(settings, pool=False)
+    try:
+        await migrate(legacy_files_dir=tmp / "none")
+        await create_staff(Actor(0, "admin", None, "bench"), {
+            "email": "admin@bench.example", "role": "admin", "name": "Org Admin", "office": None,
+            "password": PASSWORD})
+    finally:
+        await db.teardown()
+
+
+FILL = [
+    ("offices", """INSERT INTO office (name, country, timezone, reminder_policy, created_at, updated_at)
+        SELECT 'Office ' || g, 'KE', 'Africa/Nairobi', '{{}}', now(), now()
+        FROM generate_series(1, {offices}) g"""),
+    ("courts", """INSERT INTO court (name, timezone, office, created_at, updated_at)
+        SELECT 'Court ' || g, 'Africa/Nairobi', ((g - 1) % {offices}) + 1, now(), now()
+        FROM generate_series(1, {courts}) g"""),
+    # Staff ids 2..201 (1 is the admin): office ((id - 2) % 20) + 1.
+    ("staff", """INSERT INTO staff (name, email, role, office, active, created_at, updated_at)
+        SELECT 'Staff ' || g, 'staff' || g || '@bench.example',
+               CASE WHEN g % 10 = 0 THEN 'caseworker' ELSE 'lawyer' END,
+               ((g - 1) % {offices}) + 1, TRUE, now(), now()
+        FROM generate_series(1, {staff}) g"""),
+    ("survivors", """INSERT INTO survivor (office, code, created_at, updated_at)
+        SELECT ((g - 1) % {offices}) + 1, 'S-' || g, now(), now()
+        FROM generate_series(1, {survivors}) g"""),
+    ("contacts", """INSERT INTO contact (survivor, name, relationship, phone_enc, phone_index,
+                                         sms_consent_at, created_at, updated_at)
+        SELECT ((g - 1) % {survivors}) + 1, 'Family', 'parent', $1, 'idx' || g, now(), now(), now()
+        FROM generate_series(1, {contacts}) g"""),
+    # Case c: office ((c - 1) % 20) + 1, court office + 20 * (c % 3), one lawyer, one survivor.
+    ("cases", """INSERT INTO legal_case (office, court, reference, status, created_at, updated_at)
+        SELECT ((g - 1) % {offices}) + 1, ((g - 1) % {offices}) + 1 + {offices} * (g % 3),
+               'CR ' || g || '/2030', CASE WHEN g % 4 = 0 THEN 'closed' ELSE 'trial' END,
+               now() - interval '800 days', now()
+        FROM generate_series(1, {cases}) g"""),
+    ("case_staff", """INSERT INTO case_staff ("case", staff)
+        SELECT g, ((g - 1) % {offices}) + 2 + {offices} * (g % 10) FROM generate_series(1, {cases}) g"""),
+    ("case_survivor", """INSERT INTO case_survivor ("case", survivor)
+        SELECT g, ((g - 1) % {survivors}) + 1 FROM generate_series(1, {cases}) g"""),
+    # Hearings spread over two years back and one ahead, ten per case.
+    ("hearings", """INSERT INTO hearing ("case", court, starts_at, kind, status, family_attends,
+                                         survivor_attends, survivor_testifies, version,
+                                         created_at, updated_at)
+        SELECT c, ((c - 1) % {offices}) + 1 + {offices} * (c % 3), t,
+               (ARRAY['mention','plea','bail','testimony','judgment'])[1 + g % 5],
+               CASE WHEN t > now() THEN 'scheduled' WHEN g % 3 = 0 THEN 'adjourned' ELSE 'held' END,
+               g % 4 = 0, g % 7 = 0, g % 7 = 0, 1, t - interval '30 days', t - interval '30 days'
+        FROM (SELECT g, ((g - 1) % {cases}) + 1 AS c,
+                     now() - interval '730 days' + (g * interval '1095 days') / {hearings} AS t
+              FROM generate_series(1, {hearings}) g) s"""),
+    ("hearing_staff", """INSERT INTO hearing_staff (hearing, staff)
+        SELECT h.id, ((h."case" - 1) % {offices}) + 2 + {offices} * (h.id % 10) FROM hearing h"""),
+    ("reminders", """INSERT INTO reminder (hearing, hearing_version, contact, kind, slot, "case",
+                                           survivor, office, timezone, send_at, status,
+                                           provider, created_at, updated_at)
+        SELECT h, 1, ct, 'd3', 0, ((h - 1) % {cases}) + 1, ((ct - 1) % {survivors}) + 1,
+               ((ct - 1) % {survivors}) % {offices} + 1, 'Africa/Nairobi',
+               now() + ((g % 700) - 400) * interval '1 day',
+               CASE WHEN g % 700 < 400 THEN 'delivered' ELSE 'pending' END,
+               'twilio', now(), now()
+        FROM (SELECT g, ((g - 1) % {hearings}) + 1 AS h, ((g - 1) % {contacts}) + 1 AS ct
+              FROM generate_series(1, {reminders}) g) s"""),
+    ("audit", """INSERT INTO audit_event (at, actor, action, entity, entity_id, office)
+        SELECT now() - (g * interval '1 second'), (g % {staff}) + 2,
+               (ARRAY['read','create','update'])[1 + g % 3], 'case', (g % {cases})::text,
+               (g % {offices}) + 1
+        FROM generate_series(1, {audit}) g"""),
+]
+
+
+async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
+    from legal_tracker.crypto import FieldCipher, _decode_key
+
+    cipher = FieldCipher(_decode_key(os.environ["BENCH_KEY"]))
+    phone = cipher.encrypt("+254700000000", context="contact.phone")
+    params = {"offices": OFFICES, "courts": COURTS, "staff": STAFF, **n}
+    times: dict[str, float] = {}
+    conn = await asyncpg.connect(url, timeout=60)
+    try:
+        for name, sql in FILL:
+            started = time.perf_counter()
+            text = sql.format(**params)
+            await (conn.execute(text, phone) if "$1" in text else conn.execute(text))
+            times[name] = time.perf_counter() - started
+        # A case with exactly 500 hearings in a feed's window: the 500-event feed.
+        started = time.perf_counter()
+        await conn.execute("""INSERT INTO hearing ("case", court, starts_at, kind, status, version,
+                                                    created_at, updated_at)
+            SELECT 1, (SELECT court FROM legal_case WHERE id = 1), now() + g * interval '12 hours',
+                   'mention', 'scheduled', 1, now(), now() FROM generate_series(1, 500 -
+                   (SELECT count(*) FROM hearing WHERE "case" = 1
+                    AND starts_at >= now() - interval '90 days')) g""")
+        await conn.execute("ANALYZE")
+        times["analyze"] = time.perf_counter() - started
+    finally:
+        await conn.close()
+    return times
+
+
+def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | None = None
+        ) -> tuple[float, float, float]:
+    """(p50 ms, p99 ms, requests/s) from wrk with one connection."""
+    command = ["wrk", "-t1", "-c1", f"-d{seconds}s", "--timeout", "60s", "--latency", url]
+    for k, v in ({**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}).items():
+        command[1:1] = ["-H", f"{k}: {v}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            raise RuntimeError(out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"{url}: {non2xx.group(1)} error responses")
+    return ms("50"), ms("99"), rate
+
+
+async def claim_times(url: str, key: str, rounds: int = 30) -> list[float]:
+    from legal_tracker import db
+    from legal_tracker.common import utcnow
+    from legal_tracker.reminders.dispatcher import Dispatcher
+    from legal_tracker.reminders.gateways.console import ConsoleGateway
+    from legal_tracker.settings import Settings
+
+    settings = Settings(environment="test", database_url=url, secret_key=key, scheduler=False)
+    await db.setup(settings)
+    out = []
+    try:
+        dispatcher = Dispatcher(ConsoleGateway(), settings)
+        for _ in range(rounds):
+            await db.execute(
+                "UPDATE reminder SET status = 'pending', send_at = now() - interval '1 minute', "
+                "lease_owner = NULL, lease_until = NULL WHERE id IN (SELECT id FROM reminder "
+                "WHERE status = 'pending' ORDER BY id LIMIT 200)")
+            started = time.perf_counter()
+            claimed = await dispatcher.claim(200, utcnow())
+            out.append((time.perf_counter() - started) * 1000)
+            await db.execute("UPDATE reminder SET status = 'pending', send_at = now() + "
+                             "interval '30 days', lease_owner = NULL, lease_until = NULL "
+                             "WHERE id = ANY({})", claimed)
+    finally:
+        await db.teardown()
+    return out
+
+
+def measure(url: str, key: str, seconds: int, n: dict[str, int], tmp: Path) -> dict[str, tuple]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEGAL_TRACKER_")}
+    env.update({"LEGAL_TRACKER_DATABASE_URL": url, "LEGAL_TRACKER_SECRET_KEY": key,
+                "LEGAL_TRACKER_PORT": str(port), "LEGAL_TRACKER_SCHEDULER": "off",
+                "LEGAL_TRACKER_LOG_LEVEL": "WARNING", "LEGAL_TRACKER_DATA_DIR": str(tmp),
+                "LEGAL_TRACKER_LOGIN_RATE_PER_MINUTE": "1000",
+                "LEGAL_TRACKER_FEED_RATE_PER_MINUTE": "100000000",
+                "LEGAL_TRACKER_PUBLIC_URL": f"http://127.0.0.1:{port}"})
+    server = subprocess.Popen([sys.executable, "-m", "legal_tracker.cli", "serve", "--no-migrate"],
+                              cwd=ROOT, env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, tuple] = {}
+    try:
+        wait_for(base + "/health")
+        token = httpx.post(base + "/api/auth/login", json={
+            "email": "admin@bench.example", "password": PASSWORD}).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        deep = n["hearings"] // 2
+        cursor = httpx.get(base + "/api/hearings", params={"limit": 50, "offset": deep - 50},
+                           headers=auth, timeout=120).json()["next_cursor"]
+        day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400))
+        year_from = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 365 * 86400))
+        year_to = time.strftime("%Y-%m-%d", time.gmtime())
+        sub = httpx.post(base + "/api/calendar-subscriptions", headers=auth,
+                         json={"scope": "case", "target_id": 1}).json()
+        feed = base + "/calendars/" + sub["url"].rsplit("/calendars/", 1)[1]
+        first = httpx.get(feed, timeout=120)
+        assert first.text.count("BEGIN:VEVENT") >= 500, first.text.count("BEGIN:VEVENT")
+        endpoints = {
+            "hearings, first page": f"{base}/api/hearings?limit=50",
+            "hearings, half-way by offset": f"{base}/api/hearings?limit=50&offset={deep}",
+            "hearings, half-way by cursor": f"{base}/api/hearings?limit=50&cursor={cursor}",
+            "roster of a day (one office)": f"{base}/api/hearings?office_id=3&day={day}&limit=200",
+            "case timeline": f"{base}/api/cases/1/timeline",
+            "deadlines (org admin)": f"{base}/api/deadlines",
+            "outcome report, one office, a year":
+                f"{base}/api/reports/outcomes?office_id=3&from={year_from}&to={year_to}",
+        }
+        for label, target in endpoints.items():
+            results[label] = wrk(target, token, seconds)
+        results["500-event feed, warm 200"] = wrk(feed, None, seconds)
+        results["500-event feed, 304"] = wrk(feed, None, seconds,
+                                             {"If-None-Match": first.headers["etag"]})
+        cold = []
+        for i in range(15):
+            asyncio.run(_touch(url, i))
+            started = time.perf_counter()
+            assert httpx.get(feed, timeout=120).status_code == 200
+            cold.append((time.perf_counter() - started) * 1000)
+        results["500-event feed, cold (after a change)"] = _pcts(cold) + (None,)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    results["reminder claim (200 due)"] = _pcts(asyncio.run(claim_times(url, key))) + (None,)
+    return results
+
+
+async def _touch(url: str, i: int) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("UPDATE hearing SET updated_at = now(), version = version + 1 "
+                           "WHERE id = (SELECT id FROM hearing WHERE \"case\" = 1 AND starts_at > now() "
+                           "ORDER BY starts_at OFFSET $1 LIMIT 1)", i)
+    finally:
+        await conn.close()
+
+
+def _pcts(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", required=True, help="a server URL (a database is made per scale)")
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.01, 1.0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    args = parser.parse_args()
+    from legal_tracker.crypto import generate_key
+
+    key = os.environ.setdefault("BENCH_KEY", generate_key())
+    table: dict[float, dict[str, tuple]] = {}
+    import tempfile
+
+    for scale in args.scales:
+        name = f"bench_national_{str(scale).replace('.', '_')}_{uuid.uuid4().hex[:6]}"
+        asyncio.run(_admin(args.postgres, f'CREATE DATABASE "{name}"'))
+        url = with_db(args.postgres, name)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                n = sizes(scale)
+                asyncio.run(migrate_and_admin(url, key, Path(tmp)))
+                started = time.perf_counter()
+                times = asyncio.run(fill(url, n))
+                print(f"\nscale {scale:g}: " + ", ".join(f"{k} {v:,}" for k, v in n.items())
+                      + f"; filled in {time.perf_counter() - started:.0f} s ("
+                      + ", ".join(f"{k} {v:.1f}" for k, v in times.items()) + ")", flush=True)
+                table[scale] = measure(url, key, args.seconds, n, Path(tmp))
+                for label, (p50, p99, rate) in table[scale].items():
+                    print(f"  {label:40s} p50 {p50:8.1f} ms  p99 {p99:8.1f} ms"
+                          + (f"  {rate:8.1f} req/s" if rate else ""), flush=True)
+        finally:
+            if not args.keep:
+                asyncio.run(_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    if len(table) >= 2:
+        small, large = min(table), max(table)
+        print(f"\n| endpoint | p50 / p99 ms at {small:g} | p50 / p99 ms at {large:g} "
+              "| p50 ratio | p99 ratio |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for label in table[small]:
+            a, b = table[small][label], table[large][label]
+            print(f"| {label} | {a[0]:.1f} / {a[1]:.1f} | {b[0]:.1f} / {b[1]:.1f} | "
+                  f"{b[0] / a[0]:.2f} | {b[1] / a[1]:.2f} |")
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    main()
