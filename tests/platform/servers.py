@@ -43,6 +43,9 @@ def server_env(database_url: str, data_dir: Path, port: int, **extra: str) -> di
         "LEGAL_TRACKER_PORT": str(port), "LEGAL_TRACKER_HOST": "127.0.0.1",
         "LEGAL_TRACKER_PUBLIC_URL": "https://tracker.example.org",
         "LEGAL_TRACKER_LOG_LEVEL": "WARNING",
+        # The servers' admins sign in with a password alone, as in tests/conftest.py: the
+        # two-factor step has tests of its own (tests/accounts/test_two_factor.py).
+        "LEGAL_TRACKER_REQUIRE_2FA": "off",
     })
     env.update({f"LEGAL_TRACKER_{k.upper()}": v for k, v in extra.items()})
     return env

@@ -121,7 +121,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
            "LEGAL_TRACKER_SECRET_KEY": TEST_KEY, "LEGAL_TRACKER_ENV": "test",
            "LEGAL_TRACKER_PORT": str(port), "LEGAL_TRACKER_HOST": "127.0.0.1",
            "LEGAL_TRACKER_PUBLIC_URL": base, "LEGAL_TRACKER_SCHEDULER": "off",
-           "LEGAL_TRACKER_LOGIN_RATE_PER_MINUTE": "1000", "LEGAL_TRACKER_LOG_LEVEL": "WARNING"}
+           "LEGAL_TRACKER_LOGIN_RATE_PER_MINUTE": "1000", "LEGAL_TRACKER_LOG_LEVEL": "WARNING",
+           # Sign-in with a password alone; the two-factor pages have tests of their own.
+           "LEGAL_TRACKER_REQUIRE_2FA": "off"}
     made = subprocess.run([*_cli(), "create-user", "--email", "admin@example.org", "--role", "admin",
                            "--name", "Org Admin"], input=PASSWORD + "\n", text=True, env=env,
                           capture_output=True, timeout=120, cwd=ROOT)
