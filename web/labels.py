@@ -62,12 +62,21 @@ OFFENCE_CATEGORIES = {
     "online_sexual_exploitation": N_("Online sexual exploitation"),
     "sexual_abuse": N_("Sexual abuse"), "forced_marriage": N_("Forced marriage"), "other": N_("Other"),
 }
+# Deadlines: the kinds entered by hand (legal_tracker.casework.vocab.DeadlineKind) and the
+# kinds the deadlines service computes (rfe_answer, certification_expiry, ...).
+DEADLINE_KINDS = {
+    "filing": N_("Filing"), "submission": N_("Submission"), "court_order": N_("Court order"),
+    "other": N_("Other"), "rfe_answer": N_("Request for evidence"),
+    "certification_expiry": N_("Certification expires"), "biometrics": N_("Biometrics"),
+    "document_expiry": N_("Document expires"), "call_the_family": N_("Call the family"),
+}
 
 VOCABULARIES = {
     "kind": HEARING_KINDS, "hearing_status": HEARING_STATUSES, "case_status": CASE_STATUSES,
     "outcome": CASE_OUTCOMES, "accused_status": ACCUSED_STATUSES,
     "adjournment_reason": ADJOURNMENT_REASONS, "reminder_status": REMINDER_STATUSES,
     "role": ROLES, "history": HISTORY_ACTIONS, "survivor_role": SURVIVOR_ROLES, "offence": OFFENCE_CATEGORIES,
+    "deadline_kind": DEADLINE_KINDS,
 }
 
 
@@ -98,6 +107,7 @@ DONE = {
     "accompaniment": N_("Who accompanies was saved."), "resent": N_("The reminder will be sent again."),
     "password": N_("Your password was changed. Your other sessions were signed out."),
     "subscribed": N_("Subscription created."), "revoked": N_("The subscription was revoked."),
+    "deadline_added": N_("The deadline was added."), "deadline_done": N_("The deadline was marked done."),
 }
 
 

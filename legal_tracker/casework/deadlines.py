@@ -31,14 +31,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from legal_tracker import audit, db
-from legal_tracker.access import Actor, case_scope, require_write, survivor_scope
+from legal_tracker.access import (
+    Actor,
+    assigned_case_ids,
+    case_scope,
+    require_write,
+    survivor_scope,
+)
 from legal_tracker.cases.cases import fetch_case
 from legal_tracker.cases.tables import Case, CaseSurvivor, Survivor
 from legal_tracker.casework.common import add_months, gate, today_in
 from legal_tracker.casework.immigration import CERTIFICATION_VALID_MONTHS
 from legal_tracker.casework.tables import Deadline, IdentityDocument, ImmigrationApplication
 from legal_tracker.common import PageRequest, check_id, page_of, utcnow
-from legal_tracker.errors import NotFound
+from legal_tracker.errors import Conflict, NotFound
 
 DOCUMENT_NOTICE_DAYS = 90
 DEFAULT_OVERDUE_DAYS = 30
@@ -48,22 +54,31 @@ _ZONE_MARGIN = timedelta(days=2)
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which records count: an actor's (need-to-know) or a list of cases (calendar feeds)."""
+    """Which records count: an actor's (need-to-know), only the cases an actor is assigned
+    to (``assigned``: "mine" on the deadlines page, whatever the role), or a list of cases
+    (calendar feeds)."""
 
     actor: Actor | None = None
     case_ids: tuple[int, ...] | None = None
+    assigned: bool = False
 
     def cases(self) -> Any:
         """A subquery of visible case ids, or None for every case."""
         if self.case_ids is not None:
             return Case.select(Case.id).where(db.any_of('"legal_case"."id"', self.case_ids))
         scope = case_scope(self.actor) if self.actor else None
+        if self.assigned and self.actor:
+            mine = Case.select(Case.id).where(Case.id.is_in(assigned_case_ids(self.actor)))
+            return mine if scope is None else mine.where(scope)
         return None if scope is None else Case.select(Case.id).where(scope)
 
     def survivors(self) -> Any:
         if self.case_ids is not None:
             return CaseSurvivor.select(CaseSurvivor.survivor).where(
                 db.any_of('"case_survivor"."case"', self.case_ids))
+        if self.assigned and self.actor:
+            return CaseSurvivor.select(CaseSurvivor.survivor).where(
+                CaseSurvivor.case.is_in(self.cases()))
         scope = survivor_scope(self.actor) if self.actor else None
         return None if scope is None else Survivor.select(Survivor.id).where(scope)
 
@@ -237,14 +252,18 @@ async def _fill_case_references(items: list[dict[str, Any]], scope: Scope) -> No
 async def upcoming_deadlines(actor: Actor | None = None, *, case_ids: list[int] | None = None,
                              within_days: int = 30, now: datetime | None = None,
                              overdue_days: int = DEFAULT_OVERDUE_DAYS,
-                             sources: list[Source] | None = None) -> list[dict[str, Any]]:
+                             sources: list[Source] | None = None,
+                             assigned_only: bool = False) -> list[dict[str, Any]]:
     """Deadlines due from ``overdue_days`` ago (still open) to ``within_days`` ahead, each
     counted in its office's zone, sorted by due date. Pass ``actor`` (need-to-know) or
-    ``case_ids`` (a calendar scope the caller has already checked); with both, both apply."""
+    ``case_ids`` (a calendar scope the caller has already checked); with both, both apply.
+    ``assigned_only`` narrows an actor's scope to the cases they are assigned to (for an
+    admin, who otherwise sees the whole office or organisation)."""
     if actor is None and case_ids is None:
         raise ValueError("upcoming_deadlines needs an actor or case ids")
     now = now or utcnow()
-    scope = Scope(actor, tuple(case_ids) if case_ids is not None else None)
+    scope = Scope(actor, tuple(case_ids) if case_ids is not None else None,
+                  assigned=assigned_only and case_ids is None)
     if actor is not None and case_ids is not None:
         allowed = Case.select(Case.id).where(db.any_of('"legal_case"."id"', case_ids))
         if (actor_scope := case_scope(actor)) is not None:
@@ -330,19 +349,28 @@ async def create_deadline(actor: Actor, case_id: int, data: dict[str, Any]) -> d
 
 
 async def update_deadline(actor: Actor, deadline_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a deadline entered by hand; ``{"done": true}`` marks it done (409 when it is
+    done already: someone else marked it meanwhile). One conditional UPDATE: it applies only
+    if the deadline is still as it was read (done or not, last changed at the same moment), so
+    of two people marking it done at once, one wins and the other gets 409."""
     current, case = await _fetch_manual(actor, deadline_id)
     require_write(actor)
     values = dict(changes)
     now = utcnow()
     if "done" in values:
         done = values.pop("done")
-        if done and current["done_at"] is None:
+        if done and current["done_at"] is not None:
+            raise Conflict("this deadline was already marked done, perhaps by someone else a moment ago")
+        if done:
             values["done_at"] = now
-        elif not done:
+        else:
             values["done_at"] = None
+    unchanged = (Deadline.id == deadline_id) & (Deadline.updated_at == current["updated_at"]) & (
+        Deadline.done_at.is_null() if current["done_at"] is None else Deadline.done_at.is_not_null())
     async with db.transaction():
         stamped = db.update_values(values, {Deadline.updated_at: now})
-        await Deadline.update(stamped).where(Deadline.id == deadline_id)
+        if not await Deadline.update(stamped).where(unchanged).returning(Deadline.id):
+            raise Conflict("the deadline was changed by someone else meanwhile: reload it and try again")
         await audit.record(actor.staff_id, "update", "deadline", deadline_id, office_id=case["office"],
                            detail={"fields": sorted(changes)})
     row, _ = await _fetch_manual(actor, deadline_id)
