@@ -104,7 +104,8 @@ async def test_mark_done_and_losing_the_race(world: World, web: httpx.AsyncClien
     page = "/app/deadlines?view=mine&within=14"
     late, soon = s["ids"]["late"], s["ids"]["soon"]
     r = await _post(web, f"/app/deadlines/{late}/done", {"view": "mine", "within": "14"}, page)
-    assert r.status_code == 303 and r.headers["location"] == "/app/deadlines?view=mine&within=14&done=deadline_done"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/app/deadlines?view=mine&within=14&done=deadline_done"
     html = (await web.get(r.headers["location"])).text
     assert "The deadline was marked done." in html and "Serve the notice" not in html
     assert 'id="overdue"' not in html
