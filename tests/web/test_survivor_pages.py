@@ -183,10 +183,10 @@ async def test_statements_add_update_and_a_stale_version(world: World, web: http
     r = await _post(web, f"/app/statements/{statement_id}", form, page)
     assert r.status_code == 303
     html = (await web.get(page)).text
-    assert "Signed" in html and "Juma Interpreter (en)" in html and "Inspector Otieno" in html
+    assert "Signed" in html and "Juma Interpreter · English (en)" in html and "Inspector Otieno" in html
     # The same form again (the version it read is now old): 409, a sentence on top, nothing changed.
     r = await _post(web, f"/app/statements/{statement_id}", {**form, "status": "filed"}, page)
-    assert r.status_code == 409 and "someone else changed this statement" in r.text
+    assert r.status_code == 409 and "Someone else changed this statement" in r.text
     api = (await world.client.get(f"/api/statements/{statement_id}", headers=s["lawyer"])).json()
     assert api["status"] == "signed" and api["version"] == int(version) + 1
     # Backwards is refused; the form only offers the steps forward.

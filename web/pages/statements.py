@@ -26,6 +26,7 @@ from web import lookups
 from web.formatting import local_input
 from web.forms import Form, attempt, convert
 from web.labels import label
+from web.pages.survivors import language_name
 from web.render import page, see_other
 from web.session import CurrentMe, Me
 
@@ -48,6 +49,11 @@ def _read(form: Form, tz: str) -> dict[str, Any]:
     values["taken_by"] = values["taken_by"] or ""
     values["location"] = values["location"] or ""
     return values
+
+
+def _sentence(text: str | None) -> str | None:
+    """A service's message as a sentence on top of the page: "Someone else changed…"."""
+    return f"{text[:1].upper()}{text[1:]}." if text and not text.endswith(".") else text
 
 
 def _form_of(statement: dict[str, Any], tz: str) -> Form:
@@ -77,7 +83,7 @@ async def _context(me: Me, case_id: int, *, failed: str | None = None,
         form.prefix = f"{failed}-"
         if form.status == 409 and failed in forms:
             # Someone else's change won: show the statement as it is now, with the sentence.
-            forms[failed].message, forms[failed].status = form.message, 409
+            forms[failed].message, forms[failed].status = _sentence(form.message), 409
         else:
             forms[failed] = form
     statuses = {row["id"]: [(s, label("statement_status", s)) for s in STATEMENT_STATUSES
@@ -88,6 +94,7 @@ async def _context(me: Me, case_id: int, *, failed: str | None = None,
         "survivor_options": [(str(s["id"]), s["code"]) for s in survivors],
         "staff": lookups.by_id(staff), "staff_options": lookups.pairs(staff),
         "next_statuses": statuses, "can_write": me.actor.can_write,
+        "language_name": language_name,
         "title": f"{case['reference']} · statements",
     }
 
