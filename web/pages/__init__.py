@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from web.pages import account, auth, calendar, cases, day, hearings, reports, sheet
-from web.pages import statements, survivors
+from web.pages import account, auth, calendar, cases, day, hearings, reports, sheet, statements, survivors
 
 PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDLERS,
                  *calendar.HANDLERS, *account.HANDLERS, *reports.HANDLERS,
