@@ -114,3 +114,29 @@ DONE = {
 def done_message(key: str | None) -> str | None:
     text = DONE.get(key or "")
     return gettext_(text) if text else None
+
+
+# == survivor page and statements (h12surv) ==
+STATEMENT_KINDS = {
+    "police_statement": N_("Police statement"), "witness_statement": N_("Witness statement"),
+    "affidavit": N_("Affidavit"), "victim_impact_statement": N_("Victim impact statement"),
+    "forensic_interview": N_("Forensic interview"),
+}
+STATEMENT_STATUSES = {"planned": N_("Planned"), "taken": N_("Taken"), "signed": N_("Signed"),
+                      "filed": N_("Filed")}
+# What a reminder said (``reminder.kind``): the planned ones and the other messages.
+MESSAGE_KINDS = {
+    "first_notice": N_("First notice"), "d7": N_("7 days before"), "d3": N_("3 days before"),
+    "d1": N_("The day before"), "changed": N_("Date changed"), "cancelled": N_("Hearing cancelled"),
+    "welcome": N_("Welcome"), "help": N_("Help reply"),
+}
+VOCABULARIES.update({"statement_kind": STATEMENT_KINDS, "statement_status": STATEMENT_STATUSES,
+                     "message_kind": MESSAGE_KINDS})
+DONE.update({
+    "consent_given": N_("Consent to SMS reminders was recorded."),
+    "consent_withdrawn": N_("The withdrawal of consent was recorded. No more SMS will be sent."),
+    "contact_added": N_("The family contact was added."),
+    "contact_saved": N_("The family contact was saved."),
+    "statement_added": N_("The statement was added."),
+    "statement_saved": N_("The statement was saved."),
+})

@@ -91,10 +91,12 @@ class StatementController(Controller):
 
     @patch("/statements/{statement_id:int}", responses=ERRORS)
     async def update_statement(self, actor: CurrentActor, statement_id: PathId,
-                               data: JSONBody[StatementUpdate]) -> StatementRead:
-        """Status moves forward only (planned → taken → filed): going back answers 409."""
+                               data: JSONBody[StatementUpdate],
+                               if_match: IfMatch = None) -> StatementRead:
+        """Status moves forward only (planned → taken → signed → filed): going back answers
+        409. With ``If-Match: "<version>"`` the change applies only to that version (409)."""
         return read(StatementRead, await statements.update_statement(
-            actor, statement_id, values_of(data, RENAME)))
+            actor, statement_id, values_of(data, RENAME), expected_version(if_match)))
 
 
 class IdentityDocumentController(Controller):

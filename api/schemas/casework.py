@@ -86,6 +86,7 @@ class StatementRead(Struct):
     notes: str
     created_at: datetime
     updated_at: datetime
+    version: int
 
 
 class StatementList(Page):

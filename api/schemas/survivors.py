@@ -71,6 +71,8 @@ class ContactRead(Struct):
     sms_consent: bool
     sms_consent_at: datetime | None
     sms_consent_withdrawn_at: datetime | None
+    sms_consent_by_staff_id: int | None  # who recorded the last change; None: by SMS reply
+    sms_consent_via: str | None  # "staff", or the reply and provider, e.g. "sms_stop_twilio"
     created_at: datetime
     updated_at: datetime
 

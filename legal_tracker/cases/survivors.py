@@ -159,6 +159,7 @@ def contact_out(row: dict[str, Any], reveal: bool = False) -> dict[str, Any]:
     row["sms_consent"] = (
         row["sms_consent_at"] is not None and row["sms_consent_withdrawn_at"] is None
     )
+    row["sms_consent_by_staff_id"] = row.pop("sms_consent_by", None)
     return row
 
 
@@ -222,6 +223,8 @@ async def create_contact(actor: Actor, survivor_id: int, data: dict[str, Any]) -
     async with db.transaction():
         rows = await Contact.insert(Contact(
             **values, survivor=survivor_id, sms_consent_at=now if consent else None,
+            sms_consent_by=actor.staff_id if consent else None,
+            sms_consent_via="staff" if consent else None,
             created_at=now, updated_at=now,
         )).returning(Contact.id)
         contact_id = rows[0]["id"]
@@ -253,6 +256,8 @@ async def update_contact(actor: Actor, contact_id: int, changes: dict[str, Any])
     elif consent is False and had_consent:
         values["sms_consent_withdrawn_at"] = now
         events.append("consent_withdrawn")
+    if len(events) > 1:  # who recorded the change, shown beside the consent
+        values.update(sms_consent_by=actor.staff_id, sms_consent_via="staff")
     async with db.transaction():
         stamped = db.update_values(values, {Contact.updated_at: now})
         await Contact.update(stamped).where(Contact.id == contact_id)

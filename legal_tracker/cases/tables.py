@@ -49,6 +49,11 @@ class Contact(Table, tablename="contact"):
     timezone = Varchar(length=64, null=True, default=None)
     sms_consent_at = Timestamptz(null=True, default=None)
     sms_consent_withdrawn_at = Timestamptz(null=True, default=None)
+    # Who recorded the last consent change (m0670): a member of staff, or nobody when the
+    # family replied STOP / START; ``sms_consent_via`` says how ("staff", "sms_stop_twilio").
+    sms_consent_by = ForeignKey(references=Staff, null=True, default=None,
+                                on_delete=OnDelete.set_null)
+    sms_consent_via = Varchar(length=32, null=True, default=None)
     deleted_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()

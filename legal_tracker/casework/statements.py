@@ -1,7 +1,8 @@
 """Survivor statements of a case: police and witness statements, affidavits, victim impact
 statements and forensic interviews. Who took each, when, in which language, with which
 interpreter and support person, whether it was recorded on video, and where it stands
-(planned -> taken -> filed; never backwards)."""
+(planned -> taken -> signed -> filed; never backwards). Every change raises the statement's
+``version``; a change made against an older version than the stored one answers 409."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ async def _check(case: dict[str, Any], values: dict[str, Any], merged: dict[str,
         row = await Staff.select(Staff.office).where(Staff.id == check_id("staff", staff_id)).first()
         if row is None or row["office"] not in (case["office"], None):
             checks.add("taken_by_staff_id", "no such staff member in this office")
-    if merged.get("status") in ("taken", "filed") and merged.get("taken_at") is None:
+    if merged.get("status") in ("taken", "signed", "filed") and merged.get("taken_at") is None:
         checks.add("taken_at", "required once a statement is taken")
     if merged.get("interpreter_name") and not merged.get("interpreter_language"):
         checks.add("interpreter_language", "required when an interpreter is named")
@@ -99,9 +100,15 @@ async def create_statement(actor: Actor, case_id: int, data: dict[str, Any]) -> 
     return _out(row)
 
 
-async def update_statement(actor: Actor, statement_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+async def update_statement(actor: Actor, statement_id: int, changes: dict[str, Any],
+                           expected_version: int | None = None) -> dict[str, Any]:
+    """``expected_version``: the version the caller read; a newer stored one answers 409.
+    Either way the update itself is conditional on the version read here (no lost update)."""
     current, case = await _fetch(actor, statement_id)
     require_write(actor)
+    if expected_version is not None and expected_version != current["version"]:
+        raise Conflict("someone else changed this statement since you opened it: "
+                       "check it again and repeat your change")
     values = dict(changes)
     new_status = values.get("status", current["status"])
     if new_status not in STATEMENT_FLOW[current["status"]]:
@@ -112,9 +119,14 @@ async def update_statement(actor: Actor, statement_id: int, changes: dict[str, A
     if values.get("taken_at") is not None:
         values["taken_at"] = to_utc(values["taken_at"])
     async with db.transaction():
-        if values:
-            await Statement.update(db.update_values(values, {Statement.updated_at: utcnow()})).where(
-                Statement.id == statement_id)
+        stamped = db.update_values(values, {Statement.updated_at: utcnow(),
+                                            Statement.version: current["version"] + 1})
+        rows = await Statement.update(stamped).where(
+            (Statement.id == statement_id) & (Statement.version == current["version"])
+        ).returning(Statement.id)
+        if not rows:
+            raise Conflict("someone else changed this statement at the same moment: "
+                           "check it again and repeat your change")
         detail: dict[str, Any] = {"fields": sorted(changes)}
         if new_status != current["status"]:
             detail["status"] = [current["status"], new_status]

@@ -34,6 +34,8 @@ class Statement(Table, tablename="statement"):
     created_by = Integer(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # Rises with every change (m0670): an update applies only to the version read, else 409.
+    version = Integer(default=1)
 
 
 class IdentityDocument(Table, tablename="identity_document"):

@@ -8,7 +8,7 @@ StatementKind = Literal[
     "police_statement", "witness_statement", "affidavit", "victim_impact_statement",
     "forensic_interview",
 ]
-StatementStatus = Literal["planned", "taken", "filed"]
+StatementStatus = Literal["planned", "taken", "signed", "filed"]
 DocumentKind = Literal["passport", "national_id", "birth_certificate", "work_permit", "other"]
 DocumentStatus = Literal[
     "withheld", "seized_as_evidence", "in_custody", "recovered", "returned",
@@ -26,8 +26,9 @@ DOCUMENT_STATUSES: tuple[str, ...] = get_args(DocumentStatus)
 IMMIGRATION_KINDS: tuple[str, ...] = get_args(ImmigrationKind)
 IMMIGRATION_OUTCOMES: tuple[str, ...] = get_args(ImmigrationOutcome)
 
-# Statements move forward only: planned -> taken -> filed (a taken statement may be filed).
-STATEMENT_FLOW = {"planned": {"planned", "taken", "filed"}, "taken": {"taken", "filed"},
+# Statements move forward only: planned -> taken -> signed -> filed (a step may be skipped).
+STATEMENT_FLOW = {"planned": {"planned", "taken", "signed", "filed"},
+                  "taken": {"taken", "signed", "filed"}, "signed": {"signed", "filed"},
                   "filed": {"filed"}}
 # Outcomes that count as a conviction in the reports.
 CONVICTIONS = ("convicted", "partly_convicted", "plea_agreement")

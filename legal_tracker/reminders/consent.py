@@ -28,10 +28,12 @@ async def set_consent(contact_ids: list[int], give: bool, *, via: str) -> list[i
         active = row["sms_consent_at"] is not None and row["sms_consent_withdrawn_at"] is None
         if give and row["sms_consent_at"] is not None and not active:
             await Contact.update({Contact.sms_consent_at: now, Contact.sms_consent_withdrawn_at: None,
+                                  Contact.sms_consent_by: None, Contact.sms_consent_via: via,
                                   Contact.updated_at: now}).where(Contact.id == row["id"])
             event = "consent_given"
         elif not give and active:
             await Contact.update({Contact.sms_consent_withdrawn_at: now,
+                                  Contact.sms_consent_by: None, Contact.sms_consent_via: via,
                                   Contact.updated_at: now}).where(Contact.id == row["id"])
             event = "consent_withdrawn"
         else:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from web.pages import account, auth, calendar, cases, day, deadlines, hearings, reports, sheet
+from web.pages import account, auth, calendar, cases, day, deadlines, hearings, reports, sheet, statements, survivors
 
 PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDLERS,
                  *calendar.HANDLERS, *account.HANDLERS, *reports.HANDLERS,
                  *sheet.HANDLERS,
-                 *deadlines.HANDLERS]
+                 *deadlines.HANDLERS, *survivors.HANDLERS, *statements.HANDLERS]
