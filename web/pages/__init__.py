@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from web.pages import account, auth, calendar, cases, day, hearings, reports, sheet
+from web.pages import (
+    account,
+    auth,
+    calendar,
+    cases,
+    day,
+    hearings,
+    identity,
+    immigration,
+    reports,
+    sheet,
+)
 
 PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDLERS,
                  *calendar.HANDLERS, *account.HANDLERS, *reports.HANDLERS,
-                 *sheet.HANDLERS]
+                 *sheet.HANDLERS,
+                 *identity.HANDLERS, *immigration.HANDLERS]
