@@ -92,15 +92,22 @@ def test_documents_and_custody_gap(chromium: Any, live: Live, seeded: dict[str, 
     page.goto(page.url)
     page.wait_for_load_state("networkidle")
     assert transfer.total < 20_000, transfer.total  # a later page, stylesheet cached
+    print(f"SIZE documents {transfer.total}")  # noqa: T201
     shoot(page, "documents")
     page.locator(".cards a").first.click()
     page.wait_for_load_state()
+    transfer.reset()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert transfer.total < 20_000, transfer.total
+    print(f"SIZE document {transfer.total}")  # noqa: T201
     check_axe(page, "document")
     shoot(page, "document")
 
 
 def test_immigration_certification_warning(chromium: Any, live: Live, seeded: dict[str, Any]) -> None:
     page = new_page(chromium)
+    transfer = Transfer(page)
     sign_in(page, live, seeded["lawyer"])
     page.goto(f"{live.url}/app/cases/{seeded['case']['id']}")
     page.get_by_role("link", name="Immigration S-REC1").click()
@@ -131,9 +138,19 @@ def test_immigration_certification_warning(chromium: Any, live: Live, seeded: di
     page.get_by_role("button", name="Add the milestone").click()
     page.wait_for_load_state()
     check_axe(page, "immigration application")
+    transfer.reset()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert transfer.total < 20_000, transfer.total
+    print(f"SIZE application {transfer.total}")  # noqa: T201
     shoot(page, "immigration-application-warning")
     page.get_by_role("link", name="Immigration of S-REC1").click()
     page.wait_for_load_state()
     assert page.locator(".immigration-warning").is_visible()
+    transfer.reset()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert transfer.total < 20_000, transfer.total
+    print(f"SIZE immigration {transfer.total}")  # noqa: T201
     check_axe(page, "immigration")
     shoot(page, "immigration")
