@@ -157,6 +157,17 @@ async def test_immigration_milestones_decision_and_certification_warning(
     assert api["outcome"] == "approved" and api["stage"] == "decision"
     assert [w["code"] for w in api["warnings"]] == ["certification_stale"]
     assert "Approved" in (await web.get(page)).text
+    # A UK NRM referral: a grounds decision with its result.
+    nrm = await world.post(listing.replace("/app/", "/api/"), {"kind": "uk_nrm"}, s["lawyer"])
+    page = f"/app/immigration/{nrm['id']}"
+    r = await _post(web, f"{page}/milestone", {"milestone": "reasonable_grounds_on",
+                                               "on": today.isoformat(), "result": "positive"}, page)
+    assert r.status_code == 303
+    html = (await web.get(page)).text
+    assert "<dt>Reasonable grounds decision</dt><dd>Positive</dd>" in html
+    assert "Reasonable grounds decision</p>" in html  # the milestone, in the list
+    api = (await world.client.get(f"/api/immigration/{nrm['id']}", headers=s["lawyer"])).json()
+    assert api["reasonable_grounds_outcome"] == "positive" and api["stage"] == "reasonable_grounds"
 
 
 async def test_another_office_sees_not_found_and_a_viewer_only_reads(world: World,

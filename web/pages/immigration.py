@@ -22,13 +22,16 @@ from legal_tracker.common import MAX_PAGE, PageRequest, utcnow
 from web.formatting import short_day
 from web.forms import Form, attempt, convert
 from web.i18n import gettext_ as _
-from web.labels import MILESTONE_DATES, label
+from web.labels import GROUNDS_OUTCOMES, MILESTONE_DATES, label
 from web.render import page, see_other
 from web.session import CurrentMe, Me
 
 RENAME = {"case_id": "case"}
 # Date columns the "add a milestone" form offers (the decision has its own form).
 MILESTONE_CHOICES = [c for c in MILESTONE_DATES if c != "decision_on"]
+# A UK NRM grounds decision's date column -> its result column.
+GROUNDS = {"reasonable_grounds_on": "reasonable_grounds_outcome",
+           "conclusive_grounds_on": "conclusive_grounds_outcome"}
 _BEFORE = re.compile(r"^(\w+) cannot be before (\w+)$")
 _REQUIRED_WITH = re.compile(r"^required with (\w+)$")
 
@@ -158,7 +161,7 @@ async def _application_context(me: Me, application_id: int, *, failed: str | Non
     choices = [(c, label("milestone", c)) for c in MILESTONE_CHOICES
                if nrm or c not in svc.NRM_ONLY]
     return {"application": a, "survivor": survivor, "forms": forms, "failed": failed,
-            "notices": _notice_texts(a), "milestone_options": choices,
+            "notices": _notice_texts(a), "milestone_options": choices, "nrm": nrm,
             "can_write": me.actor.can_write,
             "title": f"{label('immigration_kind', a['kind'])} · {survivor['code']}"}
 
@@ -186,14 +189,20 @@ async def add_milestone(request: Request, me: CurrentMe, application_id: FromPat
     form = await Form.from_request(request)
     column = form.choice("milestone", MILESTONE_CHOICES, required=True)
     on = form.date("on", required=True)
-    data = convert(form, ImmigrationUpdate, {column: on}) if column and on else None
+    result = form.choice("result", GROUNDS_OUTCOMES)
+    values: dict[str, Any] = {column: on} if column else {}
+    if result and column in GROUNDS:
+        values[GROUNDS[column]] = result
+    elif result:
+        form.add("result", _("Only a reasonable or conclusive grounds decision has a result"))
+    data = convert(form, ImmigrationUpdate, values) if column and on and not form.errors else None
     if data is not None and await attempt(form, lambda: svc.update_application(
             me.actor, application_id, values_of(data))) is not None:
         return see_other(f"/app/immigration/{application_id}?done=saved")
     # The service names the date column; on this form it is the date field.
     if column and column in form.errors:
         form.errors.setdefault("on", form.errors.pop(column))
-    for other in [f for f in form.errors if f not in ("milestone", "on")]:
+    for other in [f for f in form.errors if f not in ("milestone", "on", "result")]:
         form.errors.setdefault("on", form.errors.pop(other))
     _plain(form)
     return page(request, "immigration_application.html", status=form.status,
