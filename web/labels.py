@@ -140,3 +140,50 @@ DONE.update({
     "statement_added": N_("The statement was added."),
     "statement_saved": N_("The statement was saved."),
 })
+# == identity documents and immigration (h12idimm) ==
+DOCUMENT_KINDS = {
+    "passport": N_("Passport"), "national_id": N_("National identity card"),
+    "birth_certificate": N_("Birth certificate"), "work_permit": N_("Work permit"), "other": N_("Other"),
+}
+DOCUMENT_STATUSES = {
+    "withheld": N_("Withheld by the trafficker"), "seized_as_evidence": N_("Seized as evidence"),
+    "in_custody": N_("Held for safekeeping"), "recovered": N_("Recovered"),
+    "returned": N_("Returned to the survivor"), "replacement_requested": N_("Replacement requested"),
+    "replaced": N_("Replaced"), "lost": N_("Lost"),
+}
+IMMIGRATION_KINDS = {
+    "t_visa": N_("T visa (US)"), "u_visa": N_("U visa (US)"),
+    "continued_presence": N_("Continued presence (US)"), "uk_nrm": N_("NRM referral (UK)"),
+    "canada_trp": N_("Temporary resident permit (Canada)"), "other": N_("Other"),
+}
+IMMIGRATION_OUTCOMES = {"approved": N_("Approved"), "denied": N_("Denied"),
+                        "withdrawn": N_("Withdrawn"), "other": N_("Other")}
+GROUNDS_OUTCOMES = {"positive": N_("Positive"), "negative": N_("Negative")}
+# Milestones of an application, by their date column (legal_tracker.casework.immigration).
+MILESTONE_DATES = {
+    "prepared_on": N_("Prepared"), "filed_on": N_("Filed"), "receipt_on": N_("Receipt notice"),
+    "biometrics_on": N_("Biometrics appointment"),
+    "rfe_received_on": N_("Request for evidence received"),
+    "rfe_due_on": N_("Answer to the request for evidence due"),
+    "rfe_answered_on": N_("Evidence sent"), "bona_fide_on": N_("Bona fide determination"),
+    "reasonable_grounds_on": N_("Reasonable grounds decision"),
+    "conclusive_grounds_on": N_("Conclusive grounds decision"), "decision_on": N_("Decision"),
+    "certification_requested_on": N_("Certification requested"),
+    "certification_signed_on": N_("Certification signed"),
+}
+IMMIGRATION_STAGES = {
+    "started": N_("Started"), "prepared": N_("Prepared"), "filed": N_("Filed"),
+    "receipt": N_("Receipt notice"), "biometrics": N_("Biometrics"),
+    "request_for_evidence": N_("Request for evidence"), "evidence_sent": N_("Evidence sent"),
+    "bona_fide_determination": N_("Bona fide determination"),
+    "reasonable_grounds": N_("Reasonable grounds decision"),
+    "conclusive_grounds": N_("Conclusive grounds decision"), "decision": N_("Decided"),
+}
+VOCABULARIES.update({
+    "document_kind": DOCUMENT_KINDS, "document_status": DOCUMENT_STATUSES,
+    "immigration_kind": IMMIGRATION_KINDS, "immigration_outcome": IMMIGRATION_OUTCOMES,
+    "grounds_outcome": GROUNDS_OUTCOMES, "milestone": MILESTONE_DATES, "stage": IMMIGRATION_STAGES,
+})
+DONE.update({
+    "custody": N_("The hand-over was recorded."),
+})

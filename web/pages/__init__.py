@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from web.pages import account, auth, calendar, cases, day, deadlines, hearings, reports, sheet, statements, survivors
+from web.pages import (
+    account,
+    auth,
+    calendar,
+    cases,
+    day,
+    deadlines,
+    hearings,
+    identity,
+    immigration,
+    reports,
+    sheet,
+    statements,
+    survivors,
+)
 
 PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDLERS,
                  *calendar.HANDLERS, *account.HANDLERS, *reports.HANDLERS,
                  *sheet.HANDLERS,
-                 *deadlines.HANDLERS, *survivors.HANDLERS, *statements.HANDLERS]
+                 *deadlines.HANDLERS,
+                 *survivors.HANDLERS,
+                 *statements.HANDLERS,
+                 *identity.HANDLERS,
+                 *immigration.HANDLERS,
+                 ]
