@@ -211,7 +211,8 @@ class DeadlineController(Controller):
     @patch("/deadlines/{deadline_id:int}", responses=ERRORS)
     async def update_deadline(self, actor: CurrentActor, deadline_id: PathId,
                               data: JSONBody[DeadlineUpdate]) -> DeadlineRead:
-        """``{"done": true}`` marks it done; it leaves the upcoming list."""
+        """``{"done": true}`` marks it done; it leaves the upcoming list. One conditional
+        update: a deadline already done (or changed meanwhile) answers 409."""
         return read(DeadlineRead, await deadlines.update_deadline(actor, deadline_id, values_of(data)))
 
 

@@ -118,6 +118,9 @@ async def test_mark_done_and_losing_the_race(world: World, web: httpx.AsyncClien
     assert "already marked done" in r.text and "File the brief" not in _titles(r.text)
     done_at = (await Deadline.select(Deadline.done_at).where(Deadline.id == soon).first())["done_at"]
     assert done_at is not None
+    # The API answers the same 409 (a problem naming no field: nothing was wrong with the input).
+    again = await world.client.patch(f"/api/deadlines/{soon}", json={"done": True}, headers=s["lawyer"])
+    assert again.status_code == 409 and "already marked done" in again.json()["detail"]
 
 
 async def test_add_a_deadline_with_problems_beside_the_fields(world: World, web: httpx.AsyncClient) -> None:

@@ -96,8 +96,8 @@ async def mark_done(request: Request, me: CurrentMe, deadline_id: FromPath[int])
     second sees a sentence on top (409) and the list as it is now."""
     form = await Form.from_request(request)
     view, within = _view(form.get("view")), _within(form.get("within"))
-    case_id = form.integer("case_id")  # set when marked from a case's deadlines
-    form.errors.clear()
+    raw_case = str(form.get("case_id"))  # set when marked from a case's deadlines
+    case_id = int(raw_case) if raw_case.isdigit() and len(raw_case) < 10 else None
     if await attempt(form, lambda: svc.update_deadline(me.actor, deadline_id, {"done": True})) is None:
         if case_id is not None:
             context = await _new_context(me, Form(), await case_svc.get_case(me.actor, case_id))
