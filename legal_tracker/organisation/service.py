@@ -311,7 +311,7 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any],
     async with db.transaction():
         if values:
             stamped = db.update_values(values, {Staff.updated_at: utcnow()})
-            where = Staff.id == staff_id
+            where: Any = Staff.id == staff_id
             for name, seen in (expected or {}).items():
                 column = _EXPECTABLE[name]
                 where = where & (column.is_null() if seen is None else column == seen)

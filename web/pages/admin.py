@@ -63,7 +63,8 @@ def _countries(language: str) -> list[tuple[str, str]]:
         names = Locale.parse(language).territories
     except (ValueError, LookupError):
         names = Locale.parse("en").territories
-    codes = [c for c in names if len(c) == 2 and c.isalpha() and is_country(c)]
+    codes = [c for c in names if isinstance(c, str) and len(c) == 2 and c.isalpha()
+             and is_country(c)]
     return sorted(((c, str(names[c])) for c in codes), key=lambda pair: pair[1])
 
 
