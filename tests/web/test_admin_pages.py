@@ -136,8 +136,11 @@ async def test_role_and_office_change_is_conditional_and_audited_with_names(
     assert r.status_code == 200
     events = r.text.split('<ol class="cards audit">')[1]
     assert "Org Admin" in events and "Amina Lawyer" in events
-    assert "role: caseworker → viewer" in events
+    assert "Office: Nairobi → Manila; Role: Caseworker → Viewer" in events
     assert f"#{lawyer_id}" not in events
+    # Unfiltered: every kind of event (sign-ins, creations…) reads as words.
+    r = await web.get("/app/admin/audit")
+    assert r.status_code == 200 and "Signed in" in r.text
     # Filters: a day range with nothing in it, and a last day before the first.
     r = await web.get("/app/admin/audit", params={"from": "2001-01-01", "to": "2001-01-02"})
     assert "No event matches." in r.text

@@ -460,6 +460,7 @@ async def audit_page(request: Request, me: CurrentMe) -> Any:
     return page(request, "admin_audit.html", status=422 if form.errors else 200,
                 title=_("Audit log"), form=form, events=events, more=more, back=back,
                 staff_options=lookups.pairs(staff), actions=actions, entities=entities,
+                office_names={o["id"]: o["name"] for o in await _offices(actor)},
                 zone=zone.key, section="audit")
 
 
