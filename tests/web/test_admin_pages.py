@@ -272,3 +272,29 @@ async def test_offices_and_courts_with_time_zones_from_a_list(
     # The page names of the public surface lead here.
     r = await web.get("/app/courts")
     assert r.status_code == 308 and r.headers["location"] == "/app/admin/offices"
+
+
+async def test_reports_page_shows_the_sms_delivery_rate_and_its_chart(
+        world: World, web: httpx.AsyncClient) -> None:
+    from legal_tracker.reminders.tables import Reminder
+    from tests.casework.test_reports import _family_reminders
+
+    nairobi, _ = await _offices(world)
+    await _family_reminders(world, nairobi, None)
+    rows = await Reminder.select(Reminder.id).where(Reminder.office == nairobi["id"]).order_by(
+        Reminder.id)
+    # Three handed to the gateway, two of them delivered: 66.7 %.
+    for row, status in zip(rows[:3], ("delivered", "delivered", "failed"), strict=True):
+        await Reminder.update({Reminder.status: status, Reminder.sent_at: utcnow()}).where(
+            Reminder.id == row["id"])
+    await sign_in(web, "admin@example.org")
+    html = (await web.get("/app/reports")).text
+    figures = html.split('class="cards figures"')[1].split("</ul>")[0]
+    assert "SMS delivery rate" in figures and "66.7 %" in figures
+    assert "2 delivered of 3 messages sent" in figures
+    opening = '<section class="report-table" aria-labelledby="t-sms_delivery_by_office">'
+    section = html.split(opening)[1].split("</section>")[0]
+    assert section.count('class="chart-bar"') == 1 and "66.7 %" in section
+    assert "<td>Nairobi</td><td>3</td><td>2</td><td>66.7</td>" in section
+    csv_text = (await web.get("/app/reports/csv/sms_delivery_by_office")).text
+    assert csv_text.splitlines()[1] == "Nairobi,3,2,66.7"
