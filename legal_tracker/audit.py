@@ -95,3 +95,49 @@ async def list_audit_events(actor: Actor, page: PageRequest, *, actor_id: int | 
         detail = row.get("detail")
         row["detail"] = json.loads(detail) if isinstance(detail, str) else (detail or {})
     return page_of(rows, page)
+
+
+async def name_events(actor: Actor, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events of a page of :func:`list_audit_events` with names instead of ids:
+    ``actor_name`` (the member of staff) and ``record`` (a staff member's or office's or
+    court's name, a case's reference, a hearing's case reference, a survivor's code), or None
+    where there is no label, or the record is outside the caller's need-to-know. One query
+    per kind of record on the page."""
+    from legal_tracker.access import case_scope, hearing_scope, survivor_scope
+    from legal_tracker.cases.tables import Case, Hearing, Survivor
+    from legal_tracker.organisation.tables import Court, Office, Staff
+
+    def ids(entity: str | None) -> list[int]:
+        found = set()
+        for row in rows:
+            value = row["entity_id"] if entity else row["actor"]
+            if (entity is None or row["entity"] == entity) and value is not None \
+                    and str(value).isdigit() and len(str(value)) < 10:
+                found.add(int(value))
+        return sorted(found)
+
+    async def names(table: Any, column: Any, wanted: list[int], scope: Any = None) -> dict[int, str]:
+        if not wanted:
+            return {}
+        query = table.select(table.id, column.as_alias("label")).where(table.id.is_in(wanted))
+        if scope is not None:
+            query = query.where(scope)
+        return {r["id"]: r["label"] for r in await query}
+
+    staff = await names(Staff, Staff.name, sorted(set(ids(None)) | set(ids("staff"))))
+    labels: dict[str, dict[int, str]] = {
+        "staff": staff,
+        "office": await names(Office, Office.name, ids("office")),
+        "court": await names(Court, Court.name, ids("court")),
+        "case": await names(Case, Case.reference, ids("case"), case_scope(actor)),
+        "hearing": await names(Hearing, Hearing.case._.reference, ids("hearing"),
+                               hearing_scope(actor)),
+        "survivor": await names(Survivor, Survivor.code, ids("survivor"), survivor_scope(actor)),
+    }
+    out = []
+    for row in rows:
+        value = str(row["entity_id"]) if row["entity_id"] is not None else ""
+        known = labels.get(row["entity"], {})
+        out.append({**row, "actor_name": staff.get(row["actor"]) if row["actor"] else None,
+                    "record": known.get(int(value)) if value.isdigit() and len(value) < 10 else None})
+    return out

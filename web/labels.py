@@ -187,3 +187,38 @@ VOCABULARIES.update({
 DONE.update({
     "custody": N_("The hand-over was recorded."),
 })
+# == Administration (h12admin): the audit log's vocabularies and the admin pages' outcomes ==
+AUDIT_ACTIONS = {
+    "create": N_("Created"), "update": N_("Changed"), "read": N_("Opened"), "list": N_("Listed"),
+    "reveal": N_("Revealed a protected value"), "delete": N_("Deleted"),
+    "login": N_("Signed in"), "login_password_ok": N_("Password accepted (second step next)"),
+    "logout": N_("Signed out"), "logout_everywhere": N_("Signed out everywhere"),
+    "account_locked": N_("Account locked"), "account_unlocked": N_("Account unlocked"),
+    "invitation_issued": N_("Invitation issued"), "invitation_mailed": N_("Invitation emailed"),
+    "invitation_mail_failed": N_("Invitation email failed"),
+    "invitation_accepted": N_("Invitation accepted"),
+    "password_changed": N_("Password changed"), "password_reset": N_("Password reset"),
+    "password_reset_issued": N_("Password reset link issued"),
+    "password_reset_requested": N_("Password reset asked for by email"),
+    "mfa_enrolled": N_("Two-factor sign-in set up"), "mfa_disabled": N_("Two-factor sign-in turned off"),
+    "mfa_reset": N_("Two-factor sign-in reset by an admin"), "end_session": N_("Session ended"),
+    "reschedule": N_("Rescheduled"), "adjourn": N_("Adjourned"), "cancel": N_("Cancelled"),
+    "outcome": N_("Outcome recorded"), "resend": N_("Resent"), "revoke": N_("Revoked"),
+    "download": N_("Downloaded"), "sms_failed": N_("SMS failed"),
+}
+AUDIT_ENTITIES = {
+    "staff": N_("Staff member"), "office": N_("Office"), "court": N_("Court"), "case": N_("Case"),
+    "hearing": N_("Hearing"), "survivor": N_("Survivor"), "contact": N_("Family contact"),
+    "statement": N_("Statement"), "identity_document": N_("Identity document"),
+    "custody_entry": N_("Custody entry"), "immigration_application": N_("Immigration application"),
+    "deadline": N_("Deadline"), "filing": N_("Filing"), "filing_template": N_("Filing template"),
+    "reminder": N_("SMS reminder"), "calendar_subscription": N_("Calendar link"),
+    "report": N_("Report"), "case_timeline": N_("Case timeline"), "sms_gateway": N_("SMS gateway"),
+}
+VOCABULARIES.update({"audit_action": AUDIT_ACTIONS, "audit_entity": AUDIT_ENTITIES})
+DONE.update({
+    "deactivated": N_("The account was deactivated. Every session of theirs has ended."),
+    "reactivated": N_("The account was reactivated. They sign in again with their password."),
+    "unlocked": N_("The account was unlocked."), "staff_saved": N_("Role and office saved."),
+    "office_saved": N_("The office was saved."), "court_saved": N_("The court was saved."),
+})

@@ -359,6 +359,24 @@ class Accompaniment(Struct):
     coverage: float | None
 
 
+class SmsOfficeFigure(Struct):
+    office_id: int
+    office_name: str
+    sent: int
+    delivered: int
+    delivery_rate: float | None
+
+
+class SmsFigures(Struct):
+    """Messages handed to the SMS gateway in the period (``sent``) and those it reported
+    delivered: ``delivery_rate`` = delivered ÷ sent, null when nothing was sent."""
+
+    sent: int
+    delivered: int
+    delivery_rate: float | None
+    by_office: list[SmsOfficeFigure]
+
+
 class StatementFigures(Struct):
     taken: int
     by_kind: dict[str, int]
@@ -394,6 +412,7 @@ class OutcomeReport(Struct, kw_only=True):
     charge_to_judgment: ChargeToJudgment
     hearings: HearingFigures
     accompaniment: Accompaniment
+    sms: SmsFigures
     statements: StatementFigures
     documents: DocumentFigures
     immigration: ImmigrationFigures

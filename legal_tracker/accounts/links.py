@@ -227,3 +227,38 @@ async def request_reset_by_email(settings: Settings, email: str) -> None:
                 AccountLink.token_hash == token_digest(link.token))
             await audit.record(None, "password_reset_mail_failed", "staff", staff["id"],
                                office_id=staff["office"])
+
+
+def _invitation_mail(settings: Settings, name: str, url: str) -> tuple[str, str]:
+    hours = int(settings.account_link_hours) if settings.account_link_hours >= 1 else 1
+    subject = "Your new account"
+    body = (
+        f"Hello {name},\n\n"
+        f"An administrator made you an account at {settings.public_url}.\n\n"
+        f"To choose your password, open this link within {hours} hours:\n\n{url}\n\n"
+        "The link works once. If you did not expect this message, ignore it and tell the\n"
+        "person who runs the service at your organisation.\n"
+    )
+    return subject, body
+
+
+async def mail_invitation(actor: Actor, settings: Settings, staff_id: int, link: IssuedLink
+                          ) -> bool:
+    """Emails a just-issued invitation to the person's address when outgoing mail is
+    configured. True when the mail server took it; False when mail is not configured or it
+    failed (the link still works: the administrator passes it on). Audited either way."""
+    from legal_tracker.organisation.service import managed_staff
+
+    staff = await managed_staff(actor, staff_id)
+    if not mail_configured(settings):
+        return False
+    subject, body = _invitation_mail(settings, staff["name"], link.url)
+    try:
+        await send_mail(settings, staff["email"], subject, body)
+        sent = True
+    except MailError:
+        sent = False
+    async with db.transaction():
+        await audit.record(actor.staff_id, "invitation_mailed" if sent else "invitation_mail_failed",
+                           "staff", staff_id, office_id=staff["office"])
+    return sent

@@ -52,6 +52,10 @@ def tables(report: dict[str, Any]) -> list[Table]:
         Table("accompaniment", "Accompaniment coverage",
               ("testifying_hearings", "accompanied", "coverage_percent"),
               [(acc["testifying_hearings"], acc["accompanied"], percent(acc["coverage"]))]),
+        Table("sms_delivery_by_office", "SMS delivery rate by office",
+              ("office", "sent", "delivered", "delivery_rate_percent"),
+              [(o["office_name"], o["sent"], o["delivered"], percent(o["delivery_rate"]))
+               for o in report["sms"]["by_office"]], chart=3),
         Table("hearings", "Hearings",
               ("held", "adjourned", "cancelled", "scheduled", "adjournment_rate_percent"),
               [(h["held"], h["adjourned"], h["cancelled"], h["scheduled"],
@@ -64,7 +68,8 @@ def tables(report: dict[str, Any]) -> list[Table]:
 
 
 TABLE_NAMES = ("adjournments_by_reason", "adjournments_by_court", "charge_to_judgment",
-               "accompaniment", "hearings", "cases_by_status", "cases_by_outcome")
+               "accompaniment", "sms_delivery_by_office", "hearings", "cases_by_status",
+               "cases_by_outcome")
 
 
 def _cell(value: Any) -> str:

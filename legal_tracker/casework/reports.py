@@ -205,6 +205,24 @@ async def outcome_report(actor: Actor, *, office_id: int | None = None, start: d
         n, accompanied = int(row["n"]), int(row["accompanied"] or 0)
         report["accompaniment"] = {"testifying_hearings": n, "accompanied": accompanied,
                                    "coverage": _rate(accompanied, n)}
+        # ---- SMS: of the messages handed to the gateway in the period, the share it reported
+        # delivered, by office (a welcome or help message belongs to no case: admins only).
+        texted = _case_scope(actor, office_id, office_column="r.office") + _instants(
+            "r.sent_at", t0, t1)
+        sms_offices = [{"office_id": r["office_id"], "office_name": r["office_name"],
+                        "sent": int(r["sent"]), "delivered": int(r["delivered"] or 0),
+                        "delivery_rate": _rate(int(r["delivered"] or 0), int(r["sent"]))}
+                       for r in await _rows(
+            "SELECT r.office AS office_id, o.name AS office_name, COUNT(*) AS sent, "
+            "SUM(CASE WHEN r.status = 'delivered' THEN 1 ELSE 0 END) AS delivered "
+            "FROM reminder r JOIN office o ON o.id = r.office "
+            'LEFT JOIN legal_case lc ON lc.id = r."case" '
+            f"WHERE {texted.where()} AND r.sent_at IS NOT NULL "
+            "GROUP BY r.office, o.name ORDER BY o.name, r.office", texted.args)]
+        sent = sum(o["sent"] for o in sms_offices)
+        delivered = sum(o["delivered"] for o in sms_offices)
+        report["sms"] = {"sent": sent, "delivered": delivered,
+                         "delivery_rate": _rate(delivered, sent), "by_office": sms_offices}
         # ---- statements
         taken = cases + _instants("st.taken_at", t0, t1)
         by_kind = {r["kind"]: int(r["n"]) for r in await _rows(

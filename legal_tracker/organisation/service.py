@@ -284,9 +284,13 @@ async def managed_staff(actor: Actor, staff_id: int) -> dict[str, Any]:
 # Changes of these are audited with their old and new values (they are not sensitive, and an
 # investigation of a taken-over account needs them); other fields are only named.
 AUDITED_VALUES = ("role", "office", "active")
+_EXPECTABLE = {"role": Staff.role, "office": Staff.office, "active": Staff.active}
 
 
-async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any],
+                       expected: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``expected``: the values of ``role``, ``office`` and ``active`` the caller saw; the
+    update is conditional on them (one UPDATE ... WHERE) and a lost race answers Conflict."""
     current = await get_staff(actor, staff_id)
     if not actor.is_admin:
         raise Forbidden("only an admin may change staff records")
@@ -307,7 +311,13 @@ async def update_staff(actor: Actor, staff_id: int, changes: dict[str, Any]) -> 
     async with db.transaction():
         if values:
             stamped = db.update_values(values, {Staff.updated_at: utcnow()})
-            await Staff.update(stamped).where(Staff.id == staff_id)
+            where: Any = Staff.id == staff_id
+            for name, seen in (expected or {}).items():
+                column = _EXPECTABLE[name]
+                where = where & (column.is_null() if seen is None else column == seen)
+            if not await Staff.update(stamped).where(where).returning(Staff.id):
+                raise Conflict("someone else changed this person's account meanwhile: look "
+                               "at it again and repeat your change if it is still needed")
         if changes.get("active") is False and current["active"]:
             # Final for every credential: reactivating the account later revives none of them.
             from legal_tracker.accounts.credentials import revoke_everything

@@ -211,7 +211,89 @@ def test_csv_cells_that_look_like_formulas_are_written_as_text():
                                          "adjournment_rate": 0.5}]},
               "charge_to_judgment": {"cases": 0, "mean_days": None, "median_days": None},
               "accompaniment": {"testifying_hearings": 0, "accompanied": 0, "coverage": None},
-              "cases": {"by_status": {}, "by_outcome": {}}}
+              "cases": {"by_status": {}, "by_outcome": {}},
+              "sms": {"by_office": [{"office_name": "@office", "sent": 3, "delivered": 2,
+                                     "delivery_rate": 0.6667}]}}
     rows = _csv(to_csv(report, "adjournments_by_court"))
     assert rows[1] == ["'=HYPERLINK(\"x\")", "1", "1", "50.0"]
+    assert _csv(to_csv(report, "sms_delivery_by_office"))[1] == ["'@office", "3", "2", "66.7"]
     assert _csv(to_csv(report, "accompaniment"))[1] == ["0", "0", ""]
+
+
+async def _family_reminders(world, office, lawyer_id):
+    """A case of ``office`` with a survivor whose family agreed to SMS, and a hearing the
+    family attends: its reminders are planned (a welcome message too, which has no case)."""
+    court = await world.court(f"Court of {office['name']}", office["timezone"], office["id"])
+    survivor = await world.survivor(office["id"])
+    await world.post(f"/api/survivors/{survivor['id']}/contacts", {
+        "name": "Family Member", "relationship": "mother", "phone": "+254712345670",
+        "sms_consent": True})
+    case = await world.case(office["id"], court["id"], survivor_ids=[survivor["id"]],
+                            staff_ids=[lawyer_id] if lawyer_id else [])
+    await world.hearing(case["id"], ahead(days=10), court_id=court["id"], family_attends=True,
+                        survivor_attends=True)
+    return case
+
+
+async def test_sms_delivery_rate_by_office_and_period_under_the_report_scope(world):
+    from datetime import UTC, datetime, timedelta
+
+    from legal_tracker.reminders.tables import Reminder
+
+    a = await world.office("Nairobi")
+    b = await world.office("Manila", "Asia/Manila", "PH")
+    lawyer_id, lawyer = await world.user("lawyer", a["id"])
+    _, office_admin = await world.user("admin", a["id"])
+    case_a = await _family_reminders(world, a, lawyer_id)
+    await _family_reminders(world, b, None)
+    now = datetime.now(UTC)
+    # What the dispatcher and the gateway's delivery reports would have recorded. Office A:
+    # the case's reminders alternate delivered / undelivered, the welcome message is
+    # delivered, and one more was sent 40 days ago; office B: every reminder sent, one
+    # delivered. Reminders still planned (no sent_at) count nowhere.
+    expected = {}
+    for office, pattern in ((a, "alternate"), (b, "first")):
+        rows = await Reminder.select(Reminder.id, Reminder.case).where(
+            Reminder.office == office["id"]).order_by(Reminder.id)
+        assert len(rows) >= 3, rows
+        sent = delivered = 0
+        for i, row in enumerate(rows[:-1]):  # the last one stays planned
+            ok = (i % 2 == 0) if pattern == "alternate" else i == 0
+            await Reminder.update({Reminder.status: "delivered" if ok else "undelivered",
+                                   Reminder.sent_at: now - timedelta(hours=2)}).where(
+                Reminder.id == row["id"])
+            sent, delivered = sent + 1, delivered + ok
+        expected[office["id"]] = (sent, delivered, rows)
+    old = expected[a["id"]][2][-1]["id"]
+    await Reminder.update({Reminder.status: "delivered",
+                           Reminder.sent_at: now - timedelta(days=40)}).where(Reminder.id == old)
+
+    org = (await _report(world, world.admin))["sms"]
+    a_sent, a_delivered, a_rows = expected[a["id"]]
+    b_sent, b_delivered, _ = expected[b["id"]]
+    assert org["sent"] == a_sent + 1 + b_sent and org["delivered"] == a_delivered + 1 + b_delivered
+    assert org["delivery_rate"] == round(org["delivered"] / org["sent"], 4)
+    assert [(o["office_name"], o["sent"], o["delivered"]) for o in org["by_office"]] == [
+        ("Manila", b_sent, b_delivered), ("Nairobi", a_sent + 1, a_delivered + 1)]
+    # The period (sent in the last ten days) leaves the old message out.
+    recent = (await _report(world, world.admin, **{"from": (now - timedelta(days=10)).date().isoformat(),
+                                                     "office_id": a["id"]}))["sms"]
+    assert (recent["sent"], recent["delivered"]) == (a_sent, a_delivered)
+    assert [o["office_name"] for o in recent["by_office"]] == ["Nairobi"]
+    # An office's admin sees their office only; a lawyer the messages of their cases only
+    # (a welcome message belongs to no case).
+    mine = (await _report(world, office_admin))["sms"]
+    assert (mine["sent"], mine["delivered"]) == (a_sent + 1, a_delivered + 1)
+    of_case = [i for i, r in enumerate(a_rows) if r["case"] == case_a["id"]]
+    lawyers = (await _report(world, lawyer))["sms"]
+    assert lawyers["sent"] == len([i for i in of_case if i < len(a_rows) - 1]) + (
+        1 if a_rows[-1]["case"] == case_a["id"] else 0)
+    assert lawyers["sent"] < mine["sent"]
+    # Nothing sent: no rate, never 0 %.
+    empty = (await _report(world, world.admin, **{"from": "2001-01-01", "to": "2001-01-02"}))["sms"]
+    assert empty == {"sent": 0, "delivered": 0, "delivery_rate": None, "by_office": []}
+    # The CSV table carries the same figures.
+    r = await world.client.get("/api/reports/outcomes", headers=world.admin,
+                               params={"format": "csv", "table": "sms_delivery_by_office"})
+    assert _csv(r.text)[0] == ["office", "sent", "delivered", "delivery_rate_percent"]
+    assert _csv(r.text)[2][:3] == ["Nairobi", str(a_sent + 1), str(a_delivered + 1)]

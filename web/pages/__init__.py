@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from web.pages import (
     account,
+    admin,
     auth,
     calendar,
     cases,
@@ -26,4 +27,5 @@ PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDL
                  *statements.HANDLERS,
                  *identity.HANDLERS,
                  *immigration.HANDLERS,
+                 *admin.HANDLERS,
                  ]
