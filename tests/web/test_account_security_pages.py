@@ -43,6 +43,7 @@ async def test_set_up_new_codes_and_turn_off_two_factor_on_the_pages(
     # The password first: a wrong one is refused beside the field, and nothing starts.
     wrong = await _post(web, TWO_FACTOR + "/setup", {"password": "not my password"}, TWO_FACTOR)
     assert wrong.status_code == 422 and 'id="f-setup-password-error"' in wrong.text
+    assert "That is not your current password" in wrong.text
     assert "not my password" not in wrong.text
     assert (await web.get(TWO_FACTOR + "/setup")).status_code == 303  # no set-up waiting
     started = await _post(web, TWO_FACTOR + "/setup", {"password": PASSWORD}, TWO_FACTOR)
@@ -54,6 +55,7 @@ async def test_set_up_new_codes_and_turn_off_two_factor_on_the_pages(
     # A wrong code: beside the field, and the same QR code and key to try again with.
     wrong = await _post(web, TWO_FACTOR + "/confirm", {"code": "000000"}, TWO_FACTOR + "/setup")
     assert wrong.status_code == 422 and 'id="f-code-error"' in wrong.text
+    assert "That code does not match" in wrong.text
     assert f'<code class="secret">{secret}</code>' in wrong.text
     still_off = await web.get(TWO_FACTOR)
     assert ">Off<" in still_off.text
@@ -70,7 +72,7 @@ async def test_set_up_new_codes_and_turn_off_two_factor_on_the_pages(
     # New recovery codes need a code from the app; the one already used is refused.
     reused = await _post(web, TWO_FACTOR + "/recovery-codes", {"code": first}, TWO_FACTOR)
     assert reused.status_code == 422 and 'id="f-codes-code-error"' in reused.text
-    assert "already used" in reused.text
+    assert "That code was already used" in reused.text
     fresh = await _post(web, TWO_FACTOR + "/recovery-codes",
                         {"code": totp.at(time.time() + 30)}, TWO_FACTOR)
     assert fresh.status_code == 200 and "the old ones no longer work" in fresh.text
@@ -83,7 +85,8 @@ async def test_set_up_new_codes_and_turn_off_two_factor_on_the_pages(
         required = await web.get(TWO_FACTOR)
         assert "cannot be turned off" in required.text and "Turn it off" not in required.text
         refused = await _post(web, TWO_FACTOR + "/disable", {"password": PASSWORD}, TWO_FACTOR)
-        assert refused.status_code == 409 and "must use two-factor" in refused.text
+        assert refused.status_code == 409
+        assert 'role="alert"><p>Your role must use two-factor sign-in, so it cannot' in refused.text
     finally:
         object.__setattr__(settings, "require_2fa", "off")
     wrong = await _post(web, TWO_FACTOR + "/disable", {"password": "not it"}, TWO_FACTOR)

@@ -79,6 +79,7 @@ async def two_factor_setup(request: Request, me: CurrentMe) -> Any:
         form.add("password", _("Enter your password"))
     settings = request.app.state.settings
     if await attempt(form, lambda: mfa.begin_enrolment(me.actor, settings, password)) is None:
+        _plainly(form)
         return await _status_page(request, me, status=form.status, setup=form)
     return see_other(TWO_FACTOR + "/setup")
 
@@ -115,12 +116,26 @@ async def two_factor_confirm(request: Request, me: CurrentMe) -> Any:
     code = _code(form)
     recovery = await attempt(form, lambda: mfa.confirm_enrolment(me.actor, code))
     if recovery is None:
+        _plainly(form)
         if form.message:  # 409: nothing waits for a code any more (finished in another tab)
             return await _status_page(request, me, status=form.status,
                                       setup=_with_message(form.message, "setup-"))
         return await _setup_page(request, me, form, status=form.status)
     return page(request, "recovery_codes.html", title=_("Your recovery codes"),
                 codes=recovery, next_path=TWO_FACTOR + "?done=mfa_on", regenerated=False)
+
+
+def _plainly(form: Form) -> None:
+    """The services' refusals (written for the API) in the page's plain, translated words."""
+    if "password" in form.errors and "current password" in form.errors["password"]:
+        form.errors["password"] = _("That is not your current password.")
+    code = form.errors.get("code", "")
+    if "already used" in code:
+        form.errors["code"] = _("That code was already used. Wait for the app to show the next "
+                                "one and enter it.")
+    elif "does not match" in code:
+        form.errors["code"] = _("That code does not match. Check that the phone's clock is right "
+                                "and enter the code the app shows now.")
 
 
 def _with_message(message: str, prefix: str) -> Form:
@@ -136,6 +151,7 @@ async def two_factor_new_codes(request: Request, me: CurrentMe) -> Any:
     code = _code(form)
     recovery = await attempt(form, lambda: mfa.regenerate_recovery_codes(me.actor, code))
     if recovery is None:
+        _plainly(form)
         return await _status_page(request, me, status=form.status, codes=form)
     return page(request, "recovery_codes.html", title=_("Your recovery codes"),
                 codes=recovery, next_path=TWO_FACTOR + "?done=recovery_codes", regenerated=True)
@@ -151,6 +167,10 @@ async def two_factor_disable(request: Request, me: CurrentMe) -> Any:
         form.add("password", _("Enter your password"))
     settings = request.app.state.settings
     if await attempt(form, lambda: _disable(me, settings, password)) is None:
+        _plainly(form)
+        if form.status == 409:  # the role must use it (the page says so too)
+            form.message = _("Your role must use two-factor sign-in, so it cannot be turned "
+                             "off. To move it to a new phone, set it up again.")
         return await _status_page(request, me, status=form.status, disable=form)
     return see_other(TWO_FACTOR + "?done=mfa_off")
 
