@@ -58,7 +58,7 @@ async def test_set_up_new_codes_and_turn_off_two_factor_on_the_pages(
     assert "That code does not match" in wrong.text
     assert f'<code class="secret">{secret}</code>' in wrong.text
     still_off = await web.get(TWO_FACTOR)
-    assert ">Off<" in still_off.text
+    assert ">Off<" in still_off.text and "Continue the set-up you started" in still_off.text
     totp = pyotp.TOTP(secret)
     first = totp.now()
     done = await _post(web, TWO_FACTOR + "/confirm", {"code": first}, TWO_FACTOR + "/setup")

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pyotp
+import pytest
 
-from tests.web.browser import Live, Transfer, check_axe, new_page, shoot, sign_in
+from tests.web.browser import Live, Transfer, check_axe, new_page, serve, shoot, sign_in
 
 STRONG = "violet harbour lantern 2031"
 
@@ -23,7 +25,7 @@ def _click(page: Any, name: str) -> None:
 
 
 def _second_step(page: Any, code: str) -> None:
-    page.get_by_label("Code").fill(code)
+    page.get_by_label("Code", exact=True).fill(code)
     _click(page, "Continue")
 
 
@@ -160,4 +162,42 @@ def test_browser_invitation_and_reset_pages(live: Live, chromium: Any) -> None:
     _click(page, "Set password")
     sign_in(page, live, email, "another lantern harbour 77")
     assert page.get_by_role("heading", level=1).inner_text() == "Court day"
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def live_2fa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A server of its own where administrators must use two-factor sign-in (the
+    installation default); its organisation admin set it up through the API."""
+    with serve(tmp_path_factory.mktemp("live2fa"), REQUIRE_2FA="admins") as server:
+        yield server
+
+
+def test_browser_required_two_factor_is_set_up_at_sign_in(live_2fa: Live, chromium: Any) -> None:
+    live = live_2fa
+    office = live.office()
+    email = f"admin-{uuid.uuid4().hex[:6]}@example.org"
+    live.post("/api/staff", {"name": "Office Admin", "email": email, "role": "admin",
+                             "password": "correct horse battery", "office_id": office["id"]})
+    page = new_page(chromium)
+    sign_in(page, live, email)
+    # The password was right; the account must use a second factor and has none yet.
+    assert page.get_by_role("heading", level=1).inner_text() == "Two-factor sign-in"
+    assert page.locator(".qr svg").is_visible()
+    assert "lt_session" not in [c["name"] for c in page.context.cookies()]
+    check_axe(page, "sign-in, required set-up")
+    shoot(page, "sign-in-set-up")
+    secret = page.locator("code.secret").inner_text()
+    _second_step(page, pyotp.TOTP(secret).now())
+    assert len(page.locator("ul.codes code").all_inner_texts()) == 10
+    page.get_by_role("link", name="I have kept them: continue").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Court day"
+    # Required for the role: the page says so, and offers no way to turn it off.
+    page.goto(live.url + "/app/account/two-factor")
+    main = page.get_by_role("main").inner_text()
+    assert "cannot be turned off" in main and "Move to a new phone" in main
+    assert page.get_by_role("button", name="Turn off two-factor sign-in").count() == 0
+    check_axe(page, "two-factor, required")
+    shoot(page, "two-factor-required")
     page.context.close()
