@@ -24,6 +24,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,7 +57,7 @@ def _cli() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "legal_tracker.cli"]
 
 
-async def _pg_admin(sql: str) -> None:
+async def _pg_admin_async(sql: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(PG_URL)
@@ -64,6 +65,12 @@ async def _pg_admin(sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+def _pg_admin(sql: str) -> None:
+    """In a thread of its own: a server may start while Playwright's loop runs in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _pg_admin_async(sql)).result()
 
 
 @dataclass
@@ -146,7 +153,7 @@ def serve(data: Path, **settings: str) -> Iterator[Live]:
     pg_name = None
     if PG_URL:
         pg_name = f"lt_web_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{pg_name}"'))
+        _pg_admin(f'CREATE DATABASE "{pg_name}"')
         url = _with_db(PG_URL, pg_name)
     else:
         url = f"sqlite:///{data / 'web.sqlite'}"
@@ -190,7 +197,7 @@ def serve(data: Path, **settings: str) -> Iterator[Live]:
             server.kill()
         log.close()
         if pg_name:
-            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
