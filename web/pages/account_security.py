@@ -20,6 +20,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from markupsafe import Markup
 
+from api.auth import client_address
 from legal_tracker.accounts import auth as auth_service
 from legal_tracker.accounts import mfa
 from legal_tracker.errors import NotFound
@@ -77,6 +78,7 @@ async def two_factor_setup(request: Request, me: CurrentMe) -> Any:
     form.values.clear()
     if not password:
         form.add("password", _("Enter your password"))
+    await _limit(request)
     settings = request.app.state.settings
     if await attempt(form, lambda: mfa.begin_enrolment(me.actor, settings, password)) is None:
         _plainly(form)
@@ -100,6 +102,12 @@ async def two_factor_setup_page(request: Request, me: CurrentMe) -> Any:
     return await _setup_page(request, me, Form())
 
 
+async def _limit(request: Request) -> None:
+    """Password and code guesses share sign-in's per-address limit (a 429 page past it), so a
+    borrowed session cannot be used to try passwords or codes at speed."""
+    await request.app.state.login_limiter.check(client_address(request))
+
+
 def _code(form: Form) -> str:
     code = str(form.get("code")).strip().replace(" ", "")
     form.values.clear()  # a code is never written back into the page
@@ -114,6 +122,7 @@ def _code(form: Form) -> str:
 async def two_factor_confirm(request: Request, me: CurrentMe) -> Any:
     form = await Form.from_request(request)
     code = _code(form)
+    await _limit(request)
     recovery = await attempt(form, lambda: mfa.confirm_enrolment(me.actor, code))
     if recovery is None:
         _plainly(form)
@@ -149,6 +158,7 @@ async def two_factor_new_codes(request: Request, me: CurrentMe) -> Any:
     form = await Form.from_request(request)
     form.prefix = "codes-"
     code = _code(form)
+    await _limit(request)
     recovery = await attempt(form, lambda: mfa.regenerate_recovery_codes(me.actor, code))
     if recovery is None:
         _plainly(form)
@@ -165,6 +175,7 @@ async def two_factor_disable(request: Request, me: CurrentMe) -> Any:
     form.values.clear()
     if not password:
         form.add("password", _("Enter your password"))
+    await _limit(request)
     settings = request.app.state.settings
     if await attempt(form, lambda: _disable(me, settings, password)) is None:
         _plainly(form)
