@@ -303,12 +303,15 @@ async def end_session(actor: Actor, session_id: int) -> None:
                            office_id=actor.office_id, detail={"session_id": session_id})
 
 
-async def sign_out_everywhere(actor: Actor) -> None:
-    """Ends every session and API token of this person (the web app's "sign out everywhere")."""
+async def sign_out_everywhere(actor: Actor, *, keep_token: str | None = None) -> int:
+    """Ends every session and API token of this person (the web app's "sign out everywhere"),
+    or every one but ``keep_token`` ("sign out everywhere else"). Returns how many ended."""
     async with db.transaction():
-        await revoke_all_tokens(actor.staff_id)
+        ended = await revoke_all_tokens(actor.staff_id, keep_token=keep_token)
         await audit.record(actor.staff_id, "logout_everywhere", "staff", actor.staff_id,
-                           office_id=actor.office_id)
+                           office_id=actor.office_id,
+                           detail={"ended": ended, "kept_current": keep_token is not None})
+    return ended
 
 
 async def change_password(actor: Actor, current: str, new: str, *, keep_token: str | None = None,

@@ -145,22 +145,36 @@ async def _begin(settings: Settings, staff_id: int, email: str) -> Enrolment:
 
 async def begin_enrolment(actor: Actor, settings: Settings, password: str | None) -> Enrolment:
     """Starts (or restarts) setting up an authenticator for oneself. Replacing one that is in
-    use needs one's password again."""
+    use needs one's password again; a password given is always checked (the web app asks for
+    it before every set-up)."""
     staff = await Staff.select(Staff.email, Staff.password_hash).where(
         Staff.id == actor.staff_id).first()
     if staff is None:
         raise NotFound("staff")
     row = await _mfa_row(actor.staff_id)
-    if row and row["confirmed_at"] is not None:
-        if not password:
-            raise Invalid("password", "required to replace the authenticator in use")
-        if not await asyncio.to_thread(verify_password, staff["password_hash"], password):
-            raise Invalid("password", "is not your current password")
+    if row and row["confirmed_at"] is not None and not password:
+        raise Invalid("password", "required to replace the authenticator in use")
+    if password is not None and not await asyncio.to_thread(
+            verify_password, staff["password_hash"], password):
+        raise Invalid("password", "is not your current password")
     enrolment = await _begin(settings, actor.staff_id, staff["email"])
     async with db.transaction():
         await audit.record(actor.staff_id, "mfa_enrolment_started", "staff", actor.staff_id,
                            office_id=actor.office_id)
     return enrolment
+
+
+async def pending_enrolment(actor: Actor, settings: Settings) -> Enrolment | None:
+    """The set-up waiting for its first code (its QR code and key again, e.g. after a wrong
+    code), or None when none is waiting."""
+    row = await _mfa_row(actor.staff_id)
+    if row is None or not row["pending_secret_enc"]:
+        return None
+    staff = await Staff.select(Staff.email).where(Staff.id == actor.staff_id).first()
+    if staff is None:
+        raise NotFound("staff")
+    secret = crypto.cipher().decrypt(row["pending_secret_enc"], context=PENDING_TOTP_CONTEXT)
+    return _enrolment(settings, secret, staff["email"])
 
 
 async def begin_enrolment_for_login(settings: Settings, mfa_token: str) -> Enrolment:

@@ -24,7 +24,10 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +57,7 @@ def _cli() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "legal_tracker.cli"]
 
 
-async def _pg_admin(sql: str) -> None:
+async def _pg_admin_async(sql: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(PG_URL)
@@ -64,6 +67,12 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
+def _pg_admin(sql: str) -> None:
+    """In a thread of its own: a server may start while Playwright's loop runs in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _pg_admin_async(sql)).result()
+
+
 @dataclass
 class Live:
     """The running server and a JSON-API client signed in as the organisation admin."""
@@ -71,11 +80,37 @@ class Live:
     url: str
     api: httpx.Client
     admin: dict[str, str] = field(default_factory=dict)
+    # On a server that requires two-factor sign-in: each account's TOTP secret, set up through
+    # the API at its first sign-in, and the time step of its last code (used once only).
+    secrets: dict[str, str] = field(default_factory=dict)
+    steps: dict[str, int] = field(default_factory=dict)
 
     def login(self, email: str, password: str = PASSWORD) -> dict[str, str]:
         r = self.api.post("/api/auth/login", json={"email": email, "password": password})
         assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['token']}"}
+        body = r.json()
+        if body.get("mfa_required"):
+            body = self._second_factor(email, body)
+        return {"Authorization": f"Bearer {body['token']}"}
+
+    def _second_factor(self, email: str, challenge: dict[str, Any]) -> dict[str, Any]:
+        """Finishes an API sign-in with a code from pyotp, as an authenticator app would."""
+        import pyotp
+
+        if challenge["enrolment_required"]:
+            r = self.api.post("/api/auth/login/mfa/enrol",
+                              json={"mfa_token": challenge["mfa_token"]})
+            assert r.status_code == 200, r.text
+            self.secrets[email] = r.json()["secret"]
+        totp = pyotp.TOTP(self.secrets[email])
+        step = max(totp.timecode(datetime.now(UTC)), self.steps.get(email, 0) + 1)
+        self.steps[email] = step
+        while step > totp.timecode(datetime.now(UTC)) + 1:  # a third sign-in within 30 s
+            time.sleep(1)
+        r = self.api.post("/api/auth/login/mfa", json={"mfa_token": challenge["mfa_token"],
+                                                       "code": totp.generate_otp(step)})
+        assert r.status_code == 200, r.text
+        return r.json()
 
     def post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None,
              expect: int = 201) -> dict[str, Any]:
@@ -107,11 +142,18 @@ class Live:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    data = tmp_path_factory.mktemp("live")
+    with serve(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@contextmanager
+def serve(data: Path, **settings: str) -> Iterator[Live]:
+    """A server of its own (``legal-tracker serve``) on ``data``; ``settings`` are extra
+    ``LEGAL_TRACKER_*`` variables (``REQUIRE_2FA="all"``)."""
     pg_name = None
     if PG_URL:
         pg_name = f"lt_web_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{pg_name}"'))
+        _pg_admin(f'CREATE DATABASE "{pg_name}"')
         url = _with_db(PG_URL, pg_name)
     else:
         url = f"sqlite:///{data / 'web.sqlite'}"
@@ -123,7 +165,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
            "LEGAL_TRACKER_PUBLIC_URL": base, "LEGAL_TRACKER_SCHEDULER": "off",
            "LEGAL_TRACKER_LOGIN_RATE_PER_MINUTE": "1000", "LEGAL_TRACKER_LOG_LEVEL": "WARNING",
            # Sign-in with a password alone; the two-factor pages have tests of their own.
-           "LEGAL_TRACKER_REQUIRE_2FA": "off"}
+           "LEGAL_TRACKER_REQUIRE_2FA": "off",
+           **{f"LEGAL_TRACKER_{name}": value for name, value in settings.items()}}
     made = subprocess.run([*_cli(), "create-user", "--email", "admin@example.org", "--role", "admin",
                            "--name", "Org Admin"], input=PASSWORD + "\n", text=True, env=env,
                           capture_output=True, timeout=120, cwd=ROOT)
@@ -154,7 +197,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             server.kill()
         log.close()
         if pg_name:
-            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+            _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")

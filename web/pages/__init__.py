@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from web.pages import (
     account,
+    account_security,
     admin,
     auth,
     calendar,
@@ -28,4 +29,5 @@ PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDL
                  *identity.HANDLERS,
                  *immigration.HANDLERS,
                  *admin.HANDLERS,
+                 *account_security.HANDLERS,
                  ]

@@ -1,4 +1,5 @@
-"""Account: change my own password, sign out, sign out everywhere."""
+"""Account: change my own password, sign out; the state of my two-factor sign-in and sessions,
+with links to their pages (web.pages.account_security)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,23 @@ from typing import Any
 from litestar import Request, get, post
 
 from legal_tracker.accounts import auth as auth_service
+from legal_tracker.accounts import mfa
 from web.forms import Form, attempt
 from web.i18n import gettext_ as _
 from web.render import page, see_other
 from web.session import COOKIE, CurrentMe, Me
 
 
+async def _account(request: Request, me: Me, form: Form, status: int = 200) -> Any:
+    settings = request.app.state.settings
+    sessions = await auth_service.list_sessions(settings, me.actor, request.cookies.get(COOKIE))
+    return page(request, "account.html", title=_("Account"), form=form, status=status,
+                mfa_state=await mfa.status(me.actor, settings), session_count=len(sessions))
+
+
 @get("/app/account", name="account")
 async def account_page(request: Request, me: CurrentMe) -> Any:
-    return page(request, "account.html", title="Account", form=Form())
+    return await _account(request, me, Form())
 
 
 @post("/app/account/password")
@@ -36,7 +45,7 @@ async def change_password(request: Request, me: CurrentMe) -> Any:
     for name in ("current_password", "new_password", "new_password_again"):
         form.values.pop(name, None)
     if done is None:
-        return page(request, "account.html", title="Account", form=form, status=form.status)
+        return await _account(request, me, form, form.status)
     return see_other("/app/account?done=password")
 
 
