@@ -32,6 +32,7 @@ def seeded(live: Live) -> dict:
         "starts_at": starts.isoformat(), "kind": "testimony", "court_id": court["id"],
         "survivor_attends": True, "family_attends": True, "staff_ids": [lawyer_id]}, lawyer)
     return {"lawyer": lawyer_email, "lawyer_id": lawyer_id, "survivor": survivor, "case": case,
+            "office_id": office["id"],
             "contact": contact, "headers": lawyer}
 
 
@@ -142,3 +143,31 @@ def test_statements_add_move_forward_and_a_stale_form(chromium, live: Live, seed
     shoot(page, "statements")
     print(f"statements page over the wire: {size / 1024:.1f} KB")
     assert size < 20 * 1024
+
+
+def test_other_offices_caseworker_and_a_viewer(chromium, live: Live, seeded: dict) -> None:
+    """Typing another office's survivor id gives the ordinary "Not found" page; a viewer on
+    the case sees the survivor and the statements without one control that changes anything."""
+    other = live.office("Another office")
+    _, worker_email, _ = live.user("caseworker", other["id"], "Other Caseworker")
+    page = new_page(chromium)
+    sign_in(page, live, worker_email)
+    answer = page.goto(f"{live.url}/app/survivors/{seeded['survivor']['id']}")
+    assert answer is not None and answer.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Not found"
+    assert "S-DEMO42" not in page.content() and "Mama" not in page.content()
+    page.context.close()
+    viewer_id, viewer_email, _ = live.user("viewer", seeded["office_id"], "Vic Viewer")
+    r = live.api.patch(f"/api/cases/{seeded['case']['id']}", headers=seeded["headers"],
+                       json={"staff_ids": [seeded["lawyer_id"], viewer_id]})
+    assert r.status_code == 200, r.text
+    page = new_page(chromium)
+    sign_in(page, live, viewer_email)
+    for path in (f"/app/survivors/{seeded['survivor']['id']}",
+                 f"/app/cases/{seeded['case']['id']}/statements"):
+        page.goto(live.url + path)
+        assert "S-DEMO42" in page.content()
+        # Only the sign-out form: no reveal, consent, add, edit or update.
+        assert page.locator("main form").count() == 0, path
+        assert page.locator("main a[href$='/edit'], main a[href$='/contacts/new']").count() == 0
+        check_axe(page, f"{path} as a viewer")

@@ -9,7 +9,9 @@ import re
 
 import httpx
 
+from legal_tracker import db
 from legal_tracker.audit import AuditEvent
+from legal_tracker.reminders.consent import set_consent
 from tests.conftest import World
 from tests.web.test_foundation import csrf_of, sign_in
 from tests.web.test_pages import _post, _setup
@@ -81,6 +83,12 @@ async def test_consent_and_contact_forms(world: World, web: httpx.AsyncClient) -
     assert api["sms_consent_by_staff_id"] == s["lawyer_id"] and api["sms_consent_via"] == "staff"
     r = await _post(web, f"/app/contacts/{cid}/consent", {"consent": "given"}, page)
     assert r.status_code == 303 and "Consent given" in (await web.get(page)).text
+    # The family replies STOP: withdrawn at once, and the page says by whom.
+    async with db.transaction():
+        assert await set_consent([cid], False, via="sms_stop_twilio") == [cid]
+    html = (await web.get(page)).text
+    assert "Consent withdrawn" in html and "by an SMS reply from the family" in html
+    assert "recorded by Amina Lawyer" not in html
     # Add a contact: a bad number is refused beside the field, what was typed is kept.
     new = f"/app/survivors/{sid}/contacts/new"
     r = await _post(web, new, {"name": "Uncle Test", "relationship": "uncle",
