@@ -46,6 +46,9 @@ async def test_survivor_page_reveals_are_posts_and_audited(world: World, web: ht
     assert r.status_code == 200 and 'id="f-code-error"' in r.text
     page = f"/app/survivors/{sid}"
     html = (await web.get(page)).text
+    # The survivor's identity documents and immigration applications are one link away.
+    assert f'href="/app/survivors/{sid}/documents"' in html
+    assert f'href="/app/survivors/{sid}/immigration"' in html
     for text in ("SRV-9K", "CR 555/2026", "Auntie Test", "aunt", "Swahili", "Consent given",
                  "recorded by Amina Lawyer", "Show name", "Show number", "+254••••••679"):
         assert text in html, text
