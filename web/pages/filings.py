@@ -73,16 +73,19 @@ def _int(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def _missing_message(name: str, hearing_chosen: bool) -> str:
+def _missing_message(name: str, label: str, hearing_chosen: bool) -> str:
     """Beside a field the template needs and nobody supplied (the API's words, for people)."""
     variable = CATALOGUE.get(name)
     if variable is None:
-        return _("Enter a value: the template needs it")
+        return _("Enter a value for “%(label)s”: the template needs it") % {"label": label}
     if variable.restricted:
         return _("The template needs the survivor's legal name: tick the box to fill it in "
                  "(recorded in the audit log)")
     if not variable.user_can_supply:
         return _("Filled from the records only: link the record to the case first")
+    if name == "case.accused":
+        return _("No accused are recorded on the case: type their names here, one per line, "
+                 "or add them to the case")
     if name.startswith("hearing.") and not hearing_chosen:
         return _("Choose the hearing above, or type this value")
     return _("The records hold no value for this: type it here, or add it to the record")
@@ -139,10 +142,11 @@ async def _draft_context(me: Me, case: dict[str, Any], template: dict[str, Any],
             survivor_options.append((str(link["id"]), f"{survivor['code']} · "
                                      f"{labels.label('survivor_role', link['role'])}"))
     variables = template["variables"]
-    typed = [v for v in variables if v["filled_by"] == "user"]
+    # Required fields first, each group in the template's alphabetical order.
+    typed = sorted((v for v in variables if v["filled_by"] == "user"), key=lambda v: not v["required"])
     by_name = {v["name"]: v for v in variables}
     # System values the records lack, named by a refused draft: asked for under their own name.
-    lacking = [by_name[name] for name in extra or [] if name in by_name
+    lacking = [by_name[name] for name in dict.fromkeys(extra or []) if name in by_name
                and by_name[name]["filled_by"] == "system" and by_name[name]["user_can_supply"]]
     needs_name = any(v["name"] == "survivor.legal_name" for v in variables)
     uses_hearing = any(v["name"].startswith("hearing.") for v in variables)
@@ -182,6 +186,7 @@ async def new_filing_submit(request: Request, me: CurrentMe, case_id: FromPath[i
     require_write(me.actor)
     form = await Form.from_request(request)
     template = await _template_for_draft(me, str(form.get("template")))
+    labels_of = {v["name"]: v["label"] for v in template["variables"]}
     allowed = {v["name"] for v in template["variables"]
                if v["filled_by"] == "user" or v["user_can_supply"]}
     fields: dict[str, Any] = {}
@@ -206,8 +211,11 @@ async def new_filing_submit(request: Request, me: CurrentMe, case_id: FromPath[i
             survivor_id=survivor_id, reveal_legal_name=reveal))
     except MissingVariables as exc:
         for name in exc.names:
+            # The accused in one phrase come from the list of names: one field asks for both.
+            if name == "case.accused_names" and "case.accused" in allowed:
+                name = "case.accused"
             field = "reveal_legal_name" if name == "survivor.legal_name" else FIELD + name
-            form.add(field, _missing_message(name, hearing_id is not None))
+            form.add(field, _missing_message(name, labels_of.get(name, name), hearing_id is not None))
             if "." in name:
                 extra.append(name)
     except InvalidFields as exc:
