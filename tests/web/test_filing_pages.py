@@ -9,6 +9,7 @@ import re
 import httpx
 
 from documents.tables import Filing
+from legal_tracker.audit import AuditEvent
 from tests.conftest import World
 from tests.filings.conftest import DOCX, docx_text, make_docx
 from tests.web.test_foundation import csrf_of, sign_in
@@ -197,3 +198,29 @@ async def test_template_upload_lists_each_problem_where_it_is(
     assert "Reason (optional)" in html
     dl = await web.get("/app/templates/change_of_address/download")
     assert dl.status_code == 200 and dl.headers["content-type"] == WORD and dl.content == good
+
+
+async def test_legal_name_only_when_asked_beside_the_box_and_audited(
+        world: World, web: httpx.AsyncClient) -> None:
+    s = await _setup(world)
+    case_id = s["case"]["id"]
+    await sign_in(web, "lawyer@example.org")
+    new = f"/app/cases/{case_id}/filings/new?template=identity_document_return_letter"
+    html = (await web.get(new)).text
+    assert "Fill in the survivor's legal name" in html and 'name="hearing_id"' not in html
+    typed = {"fields.addressee": "The Officer in Charge", "fields.agency_name": "Kibera Police",
+             "fields.agency_address": "PO Box 1, Nairobi", "fields.documents_held": "Passport",
+             "fields.exhibit_reference": "EXH 4/2026", "fields.purpose": "To enrol in school.",
+             "fields.reply_by": "2027-03-10", "fields.case.court_case_number": "CR E9/2026"}
+    action = f"/app/cases/{case_id}/filings/new"
+    r = await _post(web, action, {"template": "identity_document_return_letter", **typed}, new)
+    assert r.status_code == 422 and _error_ids(r.text) == {"reveal_legal_name"}
+    assert "tick the box to fill it in" in r.text and "Wanjiru" not in r.text
+    before = await AuditEvent.count().where(AuditEvent.action == "reveal")
+    r = await _post(web, action, {"template": "identity_document_return_letter", **typed,
+                                  "reveal_legal_name": "on"}, new)
+    assert r.status_code == 303
+    assert await AuditEvent.count().where(AuditEvent.action == "reveal") == before + 1
+    filing_id = int(re.search(r"/app/filings/(\d+)", r.headers["location"]).group(1))
+    assert "Wanjiru Test" in docx_text((await web.get(f"/app/filings/{filing_id}/download")).content)
+    assert "Holds the legal name" in (await web.get(f"/app/cases/{case_id}/filings")).text
