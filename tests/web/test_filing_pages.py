@@ -224,3 +224,28 @@ async def test_legal_name_only_when_asked_beside_the_box_and_audited(
     filing_id = int(re.search(r"/app/filings/(\d+)", r.headers["location"]).group(1))
     assert "Wanjiru Test" in docx_text((await web.get(f"/app/filings/{filing_id}/download")).content)
     assert "Holds the legal name" in (await web.get(f"/app/cases/{case_id}/filings")).text
+
+
+async def test_upload_larger_than_the_limit_is_refused_in_words(world: World, database) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    from api.app import create_app
+
+    app = create_app(replace(database, max_upload_bytes=20_000), manage_database=False)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver.local") as web:
+        await sign_in(web, "admin@example.org")
+        assert "At most 20 KB." in (await web.get("/app/templates/new")).text
+        token = await csrf_of(web, "/app/templates/new")
+        form = {"key": "big_one", "title": "Big", "_csrf_token": token}
+        # Over the limit but within the form's allowance: beside the file field.
+        r = await web.post("/app/templates/new", data=form,
+                           files={"file": ("big.docx", b"x" * 30_000, DOCX)})
+        assert r.status_code == 422 and 'id="f-file-error"' in r.text
+        assert "The file is larger than 20 KB, the most a template may be" in r.text
+        # Far over: refused before the form is read, with a page that says why.
+        r = await web.post("/app/templates/new", data=form,
+                           files={"file": ("big.docx", b"x" * 200_000, DOCX)})
+        assert r.status_code == 413 and "The file is too large" in r.text
+        assert "a template may be at most 20 KB" in r.text
+        assert "Big" not in (await web.get("/app/templates")).text

@@ -300,8 +300,9 @@ async def template_download(request: Request, me: CurrentMe, key: FromPath[str])
 
 def _upload_page(request: Request, form: Form, problems: list[dict[str, str]] | None = None,
                  status: int = 200) -> Any:
+    largest = formatting.file_size(request.app.state.settings.max_upload_bytes)
     return page(request, "template_new.html", status=status, title=_("Upload a template"),
-                form=form, problems=problems or [])
+                form=form, problems=problems or [], largest=largest)
 
 
 @get("/app/templates/new", name="new_template")
@@ -328,8 +329,8 @@ async def new_template_submit(request: Request, me: CurrentMe) -> Any:
     else:
         content = await upload.read(settings.max_upload_bytes + 1)
         if len(content) > settings.max_upload_bytes:
-            form.add("file", _("The file is larger than %(mb)s MB") % {
-                "mb": round(settings.max_upload_bytes / 1_000_000, 1)})
+            form.add("file", _("The file is larger than %(size)s, the most a template may be")
+                     % {"size": formatting.file_size(settings.max_upload_bytes)})
     problems: list[dict[str, str]] = []
     try:
         done = await attempt(form, lambda: svc.upload_template(
