@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 *document_routes(settings),
             ], security=[{"BearerToken": []}]),
             # The staff web app: pages under /app/ (web/, docs/web.md).
-            web_router(),
+            web_router(settings),
         ],
         template_config=template_config(),
         csrf_config=csrf_config(settings),

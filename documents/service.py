@@ -45,6 +45,7 @@ from documents.variables import (
     OfficeData,
     SurvivorData,
     context_locale,
+    field_guide,
 )
 from legal_tracker import audit, crypto, db
 from legal_tracker.access import Actor, require_admin, require_write
@@ -181,25 +182,29 @@ async def _template_bytes(info: TemplateInfo) -> bytes:
 
 
 def template_variables(actor: Actor, info: TemplateInfo) -> list[dict[str, Any]]:
-    """Each variable the template uses: who fills it, whether it is required, what it is."""
+    """Each variable the template uses: who fills it, whether it is required, what it is; a
+    typed field also has a ``label``, a ``sample`` and whether it is a paragraph
+    (``multiline``), from :func:`documents.variables.field_guide`."""
     out = []
     for name in sorted(info.required | info.optional):
         system = CATALOGUE.get(name)
         if system is not None:
             out.append({
                 "name": name, "filled_by": "system", "required": name in info.required,
-                "description": system.description, "sample": system.sample,
+                "label": name, "multiline": False, "description": system.description, "sample": system.sample,
                 "user_can_supply": system.user_can_supply, "restricted": system.restricted,
                 # The legal name is only ever filled for roles that may reveal it, on request.
                 "available_to_you": actor.can_reveal if system.restricted else True,
             })
         else:
+            guide = field_guide(name)
             out.append({
                 "name": name, "filled_by": "user", "required": name in info.required,
-                "description": "Typed by the person drafting the filing"
+                "label": guide.label, "multiline": guide.multiline,
+                "description": guide.description
                                + ("" if name in info.required else " (optional: the template has "
                                                                     "wording for when it is left out)"),
-                "sample": None, "user_can_supply": True, "restricted": False,
+                "sample": guide.sample, "user_can_supply": True, "restricted": False,
                 "available_to_you": True,
             })
     return out

@@ -431,3 +431,101 @@ def _catalogue() -> dict[str, SystemVariable]:
 
 CATALOGUE: dict[str, SystemVariable] = {}
 CATALOGUE.update(_catalogue())
+
+
+# --------------------------------------------------------------------------- typed fields
+
+
+@dataclass(frozen=True, slots=True)
+class FieldGuide:
+    """How a drafting form asks for a typed field: a label, a hint, an example, and whether
+    the answer is a paragraph (a text area) rather than a line."""
+
+    label: str
+    description: str
+    sample: str | None = None
+    multiline: bool = False
+
+
+_DATE_HINT = "A date typed as 2025-04-15 is written out in full; other words appear as typed"
+
+# The built-in templates' fields (documents/build_templates.py). A field of an uploaded
+# template that is not listed here gets a label made from its name (field_guide).
+FIELD_GUIDES: dict[str, FieldGuide] = {
+    "reason": FieldGuide("Reason", "The grounds, in full sentences, as the court should read "
+                         "them", "The complainant is in hospital and cannot attend.", True),
+    "proposed_date": FieldGuide("Proposed date", _DATE_HINT, "2025-04-15"),
+    "other_parties_position": FieldGuide(
+        "The other parties' position", "Whether the prosecution and defence agree",
+        "The prosecution supports the application.", True),
+    "prosecution": FieldGuide("Prosecution", "How the prosecution is named in the heading",
+                              "The Prosecution"),
+    "witness_description": FieldGuide("The witness", "Who the witness is, without their name",
+                                      "a child of 14 and the complainant", True),
+    "vulnerability_grounds": FieldGuide("Why the witness is vulnerable", "The reasons, in full "
+                                        "sentences", "Age, and fear of the accused.", True),
+    "measure_screen": FieldGuide("Screen", "What is asked and why", "Asked: the witness fears "
+                                 "seeing the accused.", True),
+    "measure_video_link": FieldGuide("Video link", "What is asked and why", "Not asked.", True),
+    "measure_in_camera": FieldGuide("Hearing in camera", "What is asked and why",
+                                    "Asked while the witness gives evidence.", True),
+    "measure_support_person": FieldGuide("Support person", "What is asked and why",
+                                         "Asked: the caseworker who knows the witness.", True),
+    "measure_intermediary": FieldGuide("Intermediary", "What is asked and why", "Not asked.", True),
+    "measure_breaks": FieldGuide("Breaks", "What is asked and why",
+                                 "A break every 30 minutes.", True),
+    "witness_views": FieldGuide("The witness's views", "In the witness's own words",
+                                "I want to speak from another room.", True),
+    "caseworker_name": FieldGuide("Caseworker", "Who prepared the statement with the survivor",
+                                  "Grace Wanjiru"),
+    "statement": FieldGuide("Statement", "The survivor's own words, as they said them",
+                            None, True),
+    "statement_language": FieldGuide("Language of the statement", "The language the survivor "
+                                     "spoke", "Swahili"),
+    "interpreter": FieldGuide("Interpreter", "Name of the interpreter, if there was one",
+                              "None"),
+    "addressee": FieldGuide("Addressed to", "The person or office the letter goes to",
+                            "The Officer in Charge"),
+    "agency_name": FieldGuide("Agency", "The agency's name", "Riverside Police Station"),
+    "agency_address": FieldGuide("Agency's address", "Postal address of the agency",
+                                 "PO Box 100, Riverside", True),
+    "exhibit_reference": FieldGuide("Exhibit reference", "The agency's reference for the "
+                                    "exhibit", "EXH 45/2024"),
+    "documents_held": FieldGuide("Documents held", "Each document, one per line",
+                                 "Passport No. on file; birth certificate", True),
+    "purpose": FieldGuide("Why they are needed", "In full sentences", "To enrol in school.",
+                          True),
+    "reply_by": FieldGuide("Reply by", _DATE_HINT, "2025-04-15"),
+    "salutation": FieldGuide("Greeting", "How the letter opens", "Dear Sir or Madam"),
+    "certification_type": FieldGuide("Certification", "The form asked for",
+                                     "Form I-914 Supplement B"),
+    "certifying_official": FieldGuide("Certifying official", "Name and title",
+                                      "Inspector A. Example"),
+    "agency_case_number": FieldGuide("Agency's case number", "The agency's own reference",
+                                     "RPS/CR/123/2024"),
+    "criminal_activity": FieldGuide("The criminal activity", "What was investigated, in plain "
+                                    "sentences", None, True),
+    "helpfulness": FieldGuide("How the survivor helped", "Statements given, appearances in "
+                              "court", None, True),
+    "respond_by": FieldGuide("Respond by", _DATE_HINT, "2025-04-15"),
+    "enclosures": FieldGuide("Enclosures", "What goes with the letter", None, True),
+    "what_happened": FieldGuide("What happened at court", "In plain sentences", None, True),
+    "support_provided": FieldGuide("Support given", "How the survivor was supported", None, True),
+    "survivor_wellbeing": FieldGuide("How the survivor is doing", "In plain sentences", None,
+                                     True),
+    "concerns": FieldGuide("Concerns and incidents", "Anything that went wrong", None, True),
+    "next_hearing_date": FieldGuide("Next hearing", _DATE_HINT, "2025-04-15"),
+    "follow_up": FieldGuide("Follow-up", "What happens next, and who does it", None, True),
+}
+
+
+def field_guide(name: str) -> FieldGuide:
+    """How to ask for a typed field: the built-ins' own wording, else a label made from the
+    name (``new_address`` → "New address"; a name ending in ``_date`` is asked for as a date)."""
+    known = FIELD_GUIDES.get(name)
+    if known is not None:
+        return known
+    words = name.replace("_", " ").strip()
+    if name.endswith("_date"):
+        return FieldGuide(words.capitalize(), _DATE_HINT, "2025-04-15")
+    return FieldGuide(words.capitalize(), "Typed by the person drafting the filing")

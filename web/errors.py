@@ -18,6 +18,7 @@ from litestar.response import Redirect
 
 from api.errors import where
 from legal_tracker.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from web.formatting import file_size
 from web.i18n import gettext_ as _
 from web.render import page
 from web.session import SignInRequired, login_url, next_target
@@ -64,6 +65,11 @@ def _http(request: Request, exc: HTTPException) -> Any:
         return not_found(request, exc)
     if exc.status_code == 403:
         return _forbidden(request, exc)
+    if exc.status_code == 413:
+        return _error_page(request, 413, _("The file is too large"),
+                           _("Nothing was saved. Go back and choose a smaller file (a template "
+                             "may be at most %(size)s).") % {
+                               "size": file_size(request.app.state.settings.max_upload_bytes)})
     if exc.status_code < 500:
         return _error_page(request, exc.status_code, _("Something is wrong with this request"),
                            _("Go back and check what was typed."))

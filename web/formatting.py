@@ -71,3 +71,10 @@ def local_input(value: datetime | None, tz: str) -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M")
+
+
+def file_size(size: int) -> str:
+    """A size in plain words: ``10.5 MB``, ``20 KB`` (three significant figures)."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.3g} MB"
+    return f"{max(size, 1) / 1000:.3g} KB"

@@ -23,7 +23,7 @@ from litestar.params import FromPath
 from legal_tracker.settings import Settings
 from web.assets import ASSETS, LONG_CACHE
 from web.errors import EXCEPTION_HANDLERS, not_found
-from web.pages import PAGE_HANDLERS
+from web.pages import PAGE_HANDLERS, filings
 from web.render import see_other
 from web.session import CurrentMe, provide_me, secure_cookies, signed_in
 
@@ -70,10 +70,16 @@ async def unknown_page(request: Request, rest: FromPath[str], me: CurrentMe) -> 
     return not_found(request)
 
 
-def web_router() -> Router:
+def web_router(settings: Settings | None = None) -> Router:
+    # Template uploads (multipart) may be as large as max_upload_bytes, plus the form around
+    # the file; every other page keeps the app's body limit.
+    upload_limit = (settings or Settings()).max_upload_bytes + filings.MULTIPART_OVERHEAD
     return Router(
         path="/",
-        route_handlers=[root, static_file, *PAGE_HANDLERS, unknown_page],
+        route_handlers=[root, static_file, *PAGE_HANDLERS,
+                        Router(path="/", route_handlers=filings.UPLOAD_HANDLERS,
+                               request_max_body_size=upload_limit),
+                        unknown_page],
         dependencies={"me": Provide(provide_me)},
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,

@@ -73,6 +73,10 @@ class TemplateVariable(Struct):
     user_can_supply: bool
     restricted: bool
     available_to_you: bool
+    # How a drafting form asks for it: the label ("Proposed date"; a system variable's own
+    # name) and whether the answer is a paragraph.
+    label: str = ""
+    multiline: bool = False
 
 
 class TemplateRead(TemplateSummary):

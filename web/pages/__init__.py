@@ -11,6 +11,7 @@ from web.pages import (
     cases,
     day,
     deadlines,
+    filings,
     hearings,
     identity,
     immigration,
@@ -30,4 +31,5 @@ PAGE_HANDLERS = [*auth.HANDLERS, *day.HANDLERS, *cases.HANDLERS, *hearings.HANDL
                  *immigration.HANDLERS,
                  *admin.HANDLERS,
                  *account_security.HANDLERS,
+                 *filings.HANDLERS,
                  ]
