@@ -221,4 +221,6 @@ DONE.update({
     "reactivated": N_("The account was reactivated. They sign in again with their password."),
     "unlocked": N_("The account was unlocked."), "staff_saved": N_("Role and office saved."),
     "office_saved": N_("The office was saved."), "court_saved": N_("The court was saved."),
+    "mfa_reset": N_("Their two-factor sign-in was removed and their sessions ended. They set "
+                    "it up again at their next sign-in."),
 })

@@ -298,3 +298,38 @@ async def test_reports_page_shows_the_sms_delivery_rate_and_its_chart(
     assert "<td>Nairobi</td><td>3</td><td>2</td><td>66.7</td>" in section
     csv_text = (await web.get("/app/reports/csv/sms_delivery_by_office")).text
     assert csv_text.splitlines()[1] == "Nairobi,3,2,66.7"
+
+
+async def test_password_reset_link_and_two_factor_reset_for_a_lost_phone(
+        world: World, web: httpx.AsyncClient) -> None:
+    from tests.accounts.conftest import code
+
+    nairobi, _ = await _offices(world)
+    staff_id, headers = await world.user("lawyer", nairobi["id"], email="phone@example.org",
+                                         name="Lost Phone")
+    await sign_in(web, "admin@example.org")
+    person = f"/app/admin/staff/{staff_id}"
+    # Nothing to reset yet: said in words, nothing changed.
+    r = await _post(web, f"{person}/two-factor-reset", {}, person)
+    assert r.status_code == 409 and "no second factor set up" in r.text
+    secret = (await world.client.post("/api/auth/mfa/setup", headers=headers)).json()["secret"]
+    assert (await world.client.post("/api/auth/mfa/confirm", headers=headers,
+                                    json={"code": code(secret)})).status_code == 200
+    r = await _post(web, f"{person}/two-factor-reset", {}, person)
+    assert r.status_code == 303 and r.headers["location"].endswith("done=mfa_reset")
+    # Their sessions ended, and they sign in with their password alone again.
+    assert (await world.client.get("/api/offices", headers=headers)).status_code == 401
+    status = (await world.client.get("/api/auth/mfa", headers=await world.login(
+        "phone@example.org"))).json()
+    assert status["enrolled"] is False
+    # A reset link, shown once, that sets a new password.
+    r = await _post(web, f"{person}/password-reset", {}, person)
+    assert r.status_code == 200 and "Password reset link for Lost Phone" in r.text
+    url = re.search(r'<code id="invitation-url">([^<]+)</code>', r.text).group(1)
+    assert "/app/reset/" in url
+    async with _browser(world.settings) as them:
+        r = await _post(them, url.removeprefix("https://tracker.example.org"),
+                        {"password": STRONG, "confirm": STRONG})
+        assert r.status_code == 200 and "Your password is set" in r.text
+    assert (await world.client.post("/api/auth/login", json={
+        "email": "phone@example.org", "password": STRONG})).status_code == 200

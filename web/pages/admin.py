@@ -28,7 +28,7 @@ from api.schemas.organisation import (
     StaffCreate,
 )
 from legal_tracker.access import Actor, office_visible, require_admin
-from legal_tracker.accounts import credentials, links
+from legal_tracker.accounts import credentials, links, mfa
 from legal_tracker.accounts.mail import mail_configured
 from legal_tracker.audit import list_audit_events, name_events
 from legal_tracker.common import MAX_PAGE, PageRequest, utcnow
@@ -280,6 +280,35 @@ async def reinvite(request: Request, me: CurrentMe, staff_id: FromPath[int]) -> 
     return await _invited(request, me, await org.get_staff(actor, staff_id), link)
 
 
+@post("/app/admin/staff/{staff_id:int}/password-reset")
+async def password_reset(request: Request, me: CurrentMe, staff_id: FromPath[int]) -> Any:
+    """A one-time link where the person chooses a new password, shown once to pass on."""
+    actor = _admin(me)
+    form = Form()
+    link = await attempt(form, lambda: links.issue_reset(actor, request.app.state.settings,
+                                                         staff_id))
+    if link is None:
+        return await _refused(request, actor, staff_id, form, "password-reset")
+    return page(request, "admin_invited.html", title=_("Password reset link"),
+                person=await org.get_staff(actor, staff_id), link=link, mailed=False,
+                mail_configured=False, section="staff")
+
+
+@post("/app/admin/staff/{staff_id:int}/two-factor-reset")
+async def two_factor_reset(request: Request, me: CurrentMe, staff_id: FromPath[int]) -> Any:
+    """A lost phone: their second factor is removed and their sessions end."""
+    actor = _admin(me)
+    form = Form()
+
+    async def reset() -> bool:  # attempt() reads None as a refusal
+        await mfa.admin_reset(actor, staff_id)
+        return True
+
+    if await attempt(form, reset) is None:
+        return await _refused(request, actor, staff_id, form, "two-factor-reset")
+    return see_other(f"/app/admin/staff/{staff_id}?done=mfa_reset")
+
+
 # ---------------------------------------------------------------- offices and courts
 
 
@@ -481,7 +510,8 @@ async def audit_alias() -> Redirect:
 
 
 HANDLERS = [staff_list, new_staff_page, new_staff_submit, person_page, change_staff,
-            deactivate_page, deactivate, reactivate, unlock, reinvite, offices_page,
+            deactivate_page, deactivate, reactivate, unlock, reinvite, password_reset,
+            two_factor_reset, offices_page,
             new_office_page, new_office_submit, office_page, office_submit, new_court_page,
             new_court_submit, court_page, court_submit, audit_page, staff_alias, courts_alias,
             audit_alias]
