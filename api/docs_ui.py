@@ -44,8 +44,10 @@ def _accepts_gzip(request: Request) -> bool:
                for part in request.headers.get("accept-encoding", "").split(","))
 
 
+# In a worker thread: the first request for a file reads and compresses it (0.1-0.3 s for the
+# script), which must not hold up the event loop.
 @get("/assets/{bundle:str}/{name:str}", include_in_schema=False, cache_control=None,
-     sync_to_thread=False)
+     sync_to_thread=True)
 def docs_asset(request: Request, bundle: FromPath[str], name: FromPath[str]) -> Response[bytes]:
     """One of Swagger UI's files, gzipped when the client accepts it (the script is 1.5 MB,
     about 450 kB compressed)."""
