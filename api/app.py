@@ -12,7 +12,6 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import auth_middleware
@@ -29,6 +28,7 @@ from api.controllers.roster import roster
 from api.controllers.sms_webhooks import SMS_WEBHOOKS
 from api.controllers.survivors import ContactController, SurvivorController
 from api.controllers.system import health
+from api.docs_ui import docs_asset, docs_render_plugins
 from api.errors import EXCEPTION_HANDLERS, openapi_router
 from api.inputs import ApiRequest, check_query
 from api.security import add_security_headers, complete_allow
@@ -128,8 +128,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             title="Court accompaniment and legal case tracker",
             version=__version__,
             path="/schema",
-            openapi_router=openapi_router("/schema"),
-            render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+            # Swagger UI on its packaged files, served by the app: the docs work offline.
+            openapi_router=openapi_router("/schema", [docs_asset]),
+            render_plugins=docs_render_plugins(),
             components=Components(security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer",
                                               description="token from POST /api/auth/login"),

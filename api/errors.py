@@ -10,6 +10,7 @@ import logging
 import re
 import sqlite3
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -360,10 +361,11 @@ def _schema_not_found(request: Request) -> Response[dict[str, Any]] | None:
     return None
 
 
-def openapi_router(path: str) -> Router:
-    """The router of the OpenAPI document and docs: unknown paths under it answer a 404
-    problem like every other unknown path."""
-    return Router(path, route_handlers=[], include_in_schema=False, before_request=_schema_not_found)
+def openapi_router(path: str, route_handlers: Sequence[Any] = ()) -> Router:
+    """The router of the OpenAPI document and docs (and ``route_handlers``, e.g. the docs'
+    own files): unknown paths under it answer a 404 problem like every other unknown path."""
+    return Router(path, route_handlers=list(route_handlers), include_in_schema=False,
+                  before_request=_schema_not_found)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

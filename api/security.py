@@ -1,5 +1,5 @@
-"""Headers on every response, including errors and the docs UI: the security headers, and
-an ``Allow`` that names every method of the path."""
+"""Headers on every response, including errors and the docs UI: the security headers (HSTS
+when the public address is https), and an ``Allow`` that names every method of the path."""
 
 from __future__ import annotations
 
@@ -16,14 +16,17 @@ API_HEADERS = [
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     (b"cache-control", b"no-store"),
 ]
-# The interactive docs load their renderer from a CDN and run inline scripts; give them just
-# that, nothing else.
+# Browsers that reached us over https keep to https for a year (RFC 6797). Sent only when the
+# configured public address (LEGAL_TRACKER_PUBLIC_URL) is https: a plain-http installation
+# (development, a test server) must not pin browsers to an https that is not there.
+HSTS = b"max-age=31536000; includeSubDomains"
+
+# The interactive docs (Swagger UI, api/docs_ui.py) load their files from this site only; the
+# page starts Swagger UI with an inline script and Swagger UI sets inline styles.
 DOCS_CSP = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-    b"https://unpkg.com; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-    b"https://unpkg.com https://fonts.googleapis.com; font-src 'self' data: "
-    b"https://fonts.gstatic.com https://cdn.jsdelivr.net; img-src 'self' data: "
-    b"https://cdn.jsdelivr.net; connect-src 'self'; frame-ancestors 'none'"
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"font-src 'self' data:; img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+    b"form-action 'self'; frame-ancestors 'none'"
 )
 
 # The staff web app (/app/): its own files only, no inline script or style, forms post back
@@ -52,7 +55,14 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         elif name == b"content-security-policy" and app:
             value = APP_CSP
         headers.append((name, value))
+    if b"strict-transport-security" not in present and _public_https(scope):
+        headers.append((b"strict-transport-security", HSTS))
     message["headers"] = headers
+
+
+def _public_https(scope: Scope) -> bool:
+    settings = scope["app"].state.settings
+    return bool(settings.public_url[:8].lower() == "https://")
 
 
 def _methods_by_path(app: Any) -> dict[str, bytes]:

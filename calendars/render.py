@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import logging
 import sqlite3
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -265,10 +266,49 @@ async def warm_up() -> None:
                        [])
 
 
+# ETags this process worked out, by token digest: the change counter (m0655) they were worked
+# out at, what else the ETag covers, and when. While the counter has not moved, no row a feed
+# shows has changed; only time can change a feed then (a hearing leaving the 90-day window, a
+# deadline's day), so an entry is trusted for STATE_TTL_SECONDS at most.
+STATE_TTL_SECONDS = 60.0
+_VERIFIED_MAX = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    generation: int
+    covers: tuple[str, str, str, str]
+    etag: str
+    at: float
+
+
+_verified: OrderedDict[str, _Verified] = OrderedDict()
+
+
+def _known_etag(feed: FeedRequest, covers: tuple[str, str, str, str]) -> str | None:
+    known = _verified.get(feed.token_hash or "")
+    if known is None or feed.generation is None or known.generation != feed.generation or \
+            known.covers != covers or time.monotonic() - known.at > STATE_TTL_SECONDS:
+        return None
+    return known.etag
+
+
 async def prepare_feed(feed: FeedRequest, settings: Settings) -> PreparedFeed:
-    state = await feed_state(feed)
+    """The feed's ETag and Last-Modified. When nothing the feed is made from changed since
+    this process last worked them out (the counter read with the token, m0655), they are
+    known without a query: a 304 costs the token lookup alone. Otherwise one aggregate query
+    (``feed_state``); the counter was read before it, so a change committed meanwhile can only
+    make the remembered ETag newer than its counter, never older."""
     domain = _domain(settings)
-    etag = fingerprint(feed, state, domain)
+    covers = (domain, feed.name, feed.privacy, ical.environment_marker())
+    etag = _known_etag(feed, covers)
+    if etag is None:
+        etag = fingerprint(feed, await feed_state(feed), domain)
+        if feed.token_hash and feed.generation is not None:
+            _verified[feed.token_hash] = _Verified(feed.generation, covers, etag, time.monotonic())
+            _verified.move_to_end(feed.token_hash)
+            if len(_verified) > _VERIFIED_MAX:
+                _verified.popitem(last=False)
     now = datetime.now(UTC)
     modified = await _content_modified_at(feed, etag.strip('"'), now)
     return PreparedFeed(feed, domain, etag, modified)

@@ -104,7 +104,9 @@ async def load_feed_rows(feed: FeedRequest, now: datetime | None = None,
 
 
 async def load_deadlines(feed: FeedRequest, now: datetime) -> list[dict[str, Any]]:
-    """Deadlines for case feeds, and staff feeds of lawyers (their own cases)."""
+    """Deadlines for case feeds, and staff feeds of lawyers (their own cases). Every table
+    read here, as in the queries above, must move the feeds' change counter
+    (``FEED_TABLES`` of migration m0655), or an unchanged counter would hide its changes."""
     if not (
         feed.scope == "case" or (feed.scope == "staff" and feed.owner.role == "lawyer")
     ):

@@ -143,18 +143,24 @@ class FeedRequest:
     # The ETag last served and when that content was first served (for Last-Modified).
     feed_etag: str | None = None
     feed_modified_at: datetime | None = None
+    # The token's digest (a key no two subscriptions share, in any database) and the change
+    # counter read with it (m0655): what lets an unchanged feed skip its state query.
+    token_hash: str | None = None
+    generation: int | None = None
 
 
 async def resolve_token(token: str) -> FeedRequest:
     if not token or len(token) > 100:
         raise NotFound("calendar")
     # Calendar clients poll this constantly: one plain query on the fast read path.
+    digest = token_digest(token)
     rows = await db.fast_read(
         "SELECT s.id, s.scope, s.target_id, s.privacy, s.name, s.revoked_at, o.id AS owner_id, "
         "o.role AS owner_role, o.office AS owner_office, o.active AS owner_active, "
-        "o.name AS owner_name, s.feed_etag, s.feed_modified_at "
+        "o.name AS owner_name, s.feed_etag, s.feed_modified_at, "
+        "(SELECT g.n FROM feed_generation g WHERE g.id = 1) AS generation "
         "FROM calendar_subscription s JOIN staff o ON o.id = s.owner "
-        "WHERE s.token_hash = ?", token_digest(token))
+        "WHERE s.token_hash = ?", digest)
     row = rows[0] if rows else None
     if row is None or row["revoked_at"] is not None or not row["owner_active"]:
         raise NotFound("calendar")
@@ -172,4 +178,4 @@ async def resolve_token(token: str) -> FeedRequest:
     if modified is not None and modified.tzinfo is None:
         modified = modified.replace(tzinfo=UTC)
     return FeedRequest(row["id"], row["scope"], row["target_id"], row["privacy"], row["name"],
-                       owner, row["feed_etag"], modified)
+                       owner, row["feed_etag"], modified, digest, row["generation"])
