@@ -5,7 +5,6 @@ Services: legal_tracker.accounts (auth, mfa, links, credentials)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -44,8 +43,6 @@ from legal_tracker.accounts import credentials, links, mfa
 from legal_tracker.accounts.mail import mail_configured
 from legal_tracker.audit import Origin, current_origin
 
-log = logging.getLogger("legal_tracker.api")
-
 
 def _spec(description: str) -> ResponseSpec:
     return ResponseSpec(data_container=ProblemDetail, description=description,
@@ -70,13 +67,6 @@ async def _limit(request: Request, limiter: str = "login_limiter") -> None:
 def _mfa_out(result: mfa.Enrolment) -> MfaSetup:
     return MfaSetup(secret=result.secret, otpauth_uri=result.otpauth_uri, qr_svg=result.qr_svg,
                     qr_png_data_uri=result.qr_png_data_uri)
-
-
-async def _send_reset(settings: Any, email: str) -> None:
-    try:
-        await links.request_reset_by_email(settings, email)
-    except Exception as exc:  # noqa: BLE001 - after the answer was sent: log, never raise
-        log.error("password reset request failed (%s)", type(exc).__name__)
 
 
 class AuthController(Controller):
@@ -146,7 +136,8 @@ class AuthController(Controller):
             return problem(404, "password reset by email is not set up here: ask an "
                                 "administrator for a reset link", request=request)
         return Response(Accepted(detail=RESET_REQUESTED), status_code=202,
-                        background=BackgroundTask(_send_reset, settings, data.email))
+                        background=BackgroundTask(links.request_reset_after_answering, settings,
+                                                   data.email))
 
 
 class AccountController(Controller):

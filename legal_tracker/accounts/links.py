@@ -229,6 +229,15 @@ async def request_reset_by_email(settings: Settings, email: str) -> None:
                                office_id=staff["office"])
 
 
+
+async def request_reset_after_answering(settings: Settings, email: str) -> None:
+    """:func:`request_reset_by_email` for a background task that runs after the answer was
+    sent (by the API and the web page alike): a failure is logged, never raised."""
+    try:
+        await request_reset_by_email(settings, email)
+    except Exception as exc:  # noqa: BLE001 - nobody is waiting for an answer any more
+        log.error("password reset request failed (%s)", type(exc).__name__)
+
 def _invitation_mail(settings: Settings, name: str, url: str) -> tuple[str, str]:
     hours = int(settings.account_link_hours) if settings.account_link_hours >= 1 else 1
     subject = "Your new account"

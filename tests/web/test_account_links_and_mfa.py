@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pyotp
 
 from legal_tracker.settings import Settings
+from tests.accounts.conftest import mail_server  # noqa: F401 - a fixture
 from web.session import COOKIE
 
 STRONG = "violet harbour lantern 2031"
@@ -88,3 +90,48 @@ async def test_two_factor_set_up_and_sign_in_through_the_pages(web, world, datab
         assert day.status_code == 200 and "Sign in" not in day.text.split("<main", 1)[1][:400]
     finally:
         object.__setattr__(web_app_settings, "require_2fa", "off")
+
+
+async def test_a_forgotten_password_is_reset_from_the_sign_in_page(world, mail_server):  # noqa: F811
+    """Sign-in page → "Forgotten your password?" → email → the link in the message that arrived
+    at a real SMTP server → a new password; the answer is the same for an unknown address."""
+    from api.app import create_app
+
+    office = await world.office()
+    await world.user("caseworker", office["id"], email="forgot@example.org")
+    settings = world.settings.with_overrides(smtp_url=mail_server.url,
+                                             mail_from="tracker@example.org")
+    transport = httpx.ASGITransport(app=create_app(settings, manage_database=False),
+                                    client=("127.0.0.1", 50002))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver.local") as web:
+        login = (await web.get("/app/login")).text
+        assert 'href="/app/reset"' in login and "Forgotten your password?" in login
+        html, token = await _form(web, "/app/reset")
+        assert "Send me a link" in html
+        empty = await web.post("/app/reset", data={"_csrf_token": token, "email": ""})
+        assert empty.status_code == 422 and 'id="f-email-error"' in empty.text
+        asked = await web.post("/app/reset", data={"_csrf_token": token,
+                                                   "email": "Forgot@example.org"})
+        unknown = await web.post("/app/reset", data={"_csrf_token": token,
+                                                     "email": "nobody@example.org"})
+        assert asked.status_code == unknown.status_code == 200
+        assert "a link to choose a new password is on its way" in asked.text
+        assert asked.text.replace("nobody", "forgot") == unknown.text.replace("nobody", "forgot")
+        assert len(mail_server.box.messages) == 1
+        assert mail_server.box.recipients[0] == ["forgot@example.org"]
+        body = mail_server.box.messages[0].get_payload(decode=True).decode()
+        link = re.search(r"https://tracker\.example\.org(/app/reset/\S+)", body)
+        assert link, body
+        html, token = await _form(web, link.group(1))
+        done = await web.post(link.group(1), data={"_csrf_token": token, "password": STRONG,
+                                                   "confirm": STRONG})
+        assert done.status_code == 200
+    signed_in = await world.client.post("/api/auth/login", json={"email": "forgot@example.org",
+                                                                 "password": STRONG})
+    assert signed_in.status_code == 200
+
+
+async def test_without_outgoing_mail_the_page_says_whom_to_ask(web):
+    page = await web.get("/app/reset")
+    assert page.status_code == 200 and "Ask an administrator" in page.text
+    assert 'name="email"' not in page.text

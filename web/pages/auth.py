@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from markupsafe import Markup
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from api.auth import client_address
 from legal_tracker.accounts import auth as auth_service
 from legal_tracker.accounts import links, mfa
+from legal_tracker.accounts.mail import mail_configured
 from legal_tracker.errors import DomainError, Gone, Invalid, NotFound, TooManyRequests, Unauthorized
 from web.forms import Form
 from web.i18n import choose_language, current_language
@@ -129,6 +131,41 @@ async def login_mfa_submit(request: Request) -> Any:
     return response
 
 
+@get("/app/reset", name="reset-request")
+async def reset_request_page(request: Request) -> Any:
+    """Ask for a reset link by email; without outgoing mail, who to ask instead."""
+    current_language.set(choose_language(None, request.headers.get("accept-language")))
+    return page(request, "reset_request.html", form=Form({}),
+                available=mail_configured(request.app.state.settings))
+
+
+@post("/app/reset")
+async def reset_request_submit(request: Request) -> Any:
+    """The same answer whether or not the address has an account; the link is made and mailed
+    after answering (as ``POST /api/auth/reset-request`` does), so the timing tells nothing."""
+    note_origin(request)
+    current_language.set(choose_language(None, request.headers.get("accept-language")))
+    settings = request.app.state.settings
+    if not mail_configured(settings):
+        return page(request, "reset_request.html", form=Form({}), available=False, status=404)
+    form = await Form.from_request(request)
+    email = form.text("email", required=True, max_length=254)
+    if email and "@" not in email:
+        form.add("email", _("Enter an email address, like name@example.org"))
+    if form.errors or email is None:
+        return page(request, "reset_request.html", form=form, available=True, status=422)
+    try:
+        await request.app.state.reset_limiter.check(client_address(request))
+    except TooManyRequests as exc:
+        form.message = _("Too many requests from this address. Wait a minute and try again.")
+        response = page(request, "reset_request.html", form=form, available=True, status=429)
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
+    response = page(request, "reset_request.html", form=Form({}), available=True, sent=True)
+    response.background = BackgroundTask(links.request_reset_after_answering, settings, email)
+    return response
+
+
 @get("/app/invitation/{token:str}", name="invitation")
 async def invitation_page(request: Request, token: FromPath[str]) -> Any:
     return await _link_page(request, token, links.INVITATION)
@@ -212,4 +249,4 @@ async def logout_everywhere(request: Request, me: CurrentMe) -> Any:
 
 
 HANDLERS = [login_page, login_submit, login_mfa_submit, logout, logout_everywhere, invitation_page,
-            invitation_submit, reset_page, reset_submit]
+            invitation_submit, reset_page, reset_submit, reset_request_page, reset_request_submit]
