@@ -54,9 +54,19 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
         return []
     now = utcnow()
     horizon = datetime.combine(today + timedelta(days=within_days + 2), time(), UTC)
+    # Only hearings that can give a task are read: those with a reminder in trouble (a
+    # failed, undelivered, unconfirmed or skipped one: the first two kinds of task), and those
+    # starting before the day after tomorrow ends in every zone (the day-before task:
+    # local day - 1 <= today means a start before local midnight of today + 2, at the latest
+    # 12:00 UTC that day). Not every hearing of the next ``within_days`` and its reminders:
+    # tens of thousands for an organisation-wide admin of a national network.
+    soon = datetime.combine(today + timedelta(days=3), time(), UTC)
+    trouble = Reminder.select(Reminder.hearing).where(
+        Reminder.status.is_in(["failed", "undelivered", "unconfirmed", "skipped"]))
     wanted = (Hearing.status.is_in(["scheduled", "cancelled"])
               & (Hearing.starts_at > now) & (Hearing.starts_at < horizon)
-              & Or(Hearing.survivor_attends == True, Hearing.family_attends == True))  # noqa: E712
+              & Or(Hearing.survivor_attends == True, Hearing.family_attends == True)  # noqa: E712
+              & Or(Hearing.starts_at < soon, Hearing.id.is_in(trouble)))
     if isinstance(case_ids, (list, tuple)):
         wanted = wanted & db.any_of('"hearing"."case"', case_ids)
     elif case_ids is not None:
