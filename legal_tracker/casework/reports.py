@@ -180,31 +180,29 @@ async def outcome_report(actor: Actor, *, office_id: int | None = None, start: d
             "median_days": _num(await _median("legal_case lc WHERE " + timed_scope.where(), days,
                                               timed_scope.args, timed_n)),
         }
-        # ---- hearings: one pass over the office's hearings of the period (the
-        # (office, starts_at, id) index; no join to the cases), grouped by court, status and
-        # adjournment reason; the status counts, reasons, courts and accompaniment add up from
-        # the groups. Only testifying hearings probe hearing_staff.
+        # ---- hearings: the office's hearings of the period (the (office, starts_at, id)
+        # index; no join to the cases), counted by court, status and adjournment reason in one
+        # hash aggregate (court names joined to the few groups, not to every hearing); the
+        # status counts, reasons and courts add up from the groups.
         heard = _case_scope(actor, office_id, alias="h", office_column="h.office",
                             case_column='h."case"') + _instants("h.starts_at", t0, t1)
         by_hstatus: dict[str, int] = {}
         by_reason: dict[str | None, int] = {}
         by_court: dict[int, dict[str, Any]] = {}
-        testifying = accompanied = 0
+        testifying = 0
         for r in await _rows(
-            "SELECT h.court AS court_id, c.name AS court_name, h.status AS status, "
-            "h.adjournment_reason AS reason, COUNT(*) AS n, "
-            "SUM(CASE WHEN h.survivor_testifies = {} THEN 1 ELSE 0 END) AS testifying, "
-            "SUM(CASE WHEN h.survivor_testifies = {} THEN CASE WHEN EXISTS (SELECT 1 FROM "
-            "hearing_staff hs WHERE hs.hearing = h.id) THEN 1 ELSE 0 END ELSE 0 END) AS accompanied "
-            f"FROM hearing h JOIN court c ON c.id = h.court WHERE {heard.where()} "
-            "GROUP BY c.name, h.court, h.status, h.adjournment_reason ORDER BY c.name, h.court",
-            [True, True, *heard.args]):
+            "SELECT g.court_id AS court_id, c.name AS court_name, g.status AS status, "
+            "g.reason AS reason, g.n AS n, g.testifying AS testifying FROM ("
+            "SELECT h.court AS court_id, h.status AS status, h.adjournment_reason AS reason, "
+            "COUNT(*) AS n, SUM(CASE WHEN h.survivor_testifies = {} THEN 1 ELSE 0 END) AS testifying "
+            f"FROM hearing h WHERE {heard.where()} GROUP BY h.court, h.status, h.adjournment_reason"
+            ") g JOIN court c ON c.id = g.court_id ORDER BY c.name, g.court_id",
+            [True, *heard.args]):
             n, status = int(r["n"]), r["status"]
             by_hstatus[status] = by_hstatus.get(status, 0) + n
             if status not in ("held", "adjourned"):
                 continue
             testifying += int(r["testifying"] or 0)
-            accompanied += int(r["accompanied"] or 0)
             court = by_court.setdefault(r["court_id"], {
                 "court_id": r["court_id"], "court_name": r["court_name"], "held": 0, "adjourned": 0})
             court[status] += n
@@ -221,7 +219,16 @@ async def outcome_report(actor: Actor, *, office_id: int | None = None, start: d
             "scheduled": by_hstatus.get("scheduled", 0), "adjournment_rate": _rate(adjourned, sat),
             "adjournments_by_reason": reasons, "by_court": courts,
         }
-        # ---- accompaniment: hearings the survivor came to testify at (held or adjourned)
+        # ---- accompaniment: hearings the survivor came to testify at (held or adjourned);
+        # only those probe hearing_staff.
+        accompanied = 0
+        if testifying:
+            row = (await _rows(
+                f"SELECT COUNT(*) AS n FROM hearing h WHERE {heard.where()} "
+                "AND h.survivor_testifies = {} AND h.status IN ('held', 'adjourned') "
+                "AND EXISTS (SELECT 1 FROM hearing_staff hs WHERE hs.hearing = h.id)",
+                [*heard.args, True]))[0]
+            accompanied = int(row["n"])
         report["accompaniment"] = {"testifying_hearings": testifying, "accompanied": accompanied,
                                    "coverage": _rate(accompanied, testifying)}
         # ---- statements
