@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from piccolo.columns.combination import Or
 
 from legal_tracker import db
-from legal_tracker.cases.tables import Hearing
+from legal_tracker.cases.tables import Case, Hearing
 from legal_tracker.common import utcnow
 from legal_tracker.reminders.tables import Reminder
 
@@ -59,26 +59,28 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
     # starting before the day after tomorrow ends in every zone (the day-before task:
     # local day - 1 <= today means a start before local midnight of today + 2, at the latest
     # 12:00 UTC that day). Not every hearing of the next ``within_days`` and its reminders:
-    # tens of thousands for an organisation-wide admin of a national network.
+    # tens of thousands for an organisation-wide admin of a national network. Each of the two
+    # is its own narrow query (an OR of them made PostgreSQL read the whole window), and the
+    # cases' references are read for the tasks only.
     soon = datetime.combine(today + timedelta(days=3), time(), UTC)
     trouble = Reminder.select(Reminder.hearing).where(
         Reminder.status.is_in(["failed", "undelivered", "unconfirmed", "skipped"]))
     wanted = (Hearing.status.is_in(["scheduled", "cancelled"])
               & (Hearing.starts_at > now) & (Hearing.starts_at < horizon)
-              & Or(Hearing.survivor_attends == True, Hearing.family_attends == True)  # noqa: E712
-              & Or(Hearing.starts_at < soon, Hearing.id.is_in(trouble)))
+              & Or(Hearing.survivor_attends == True, Hearing.family_attends == True))  # noqa: E712
     if isinstance(case_ids, (list, tuple)):
         wanted = wanted & db.any_of('"hearing"."case"', case_ids)
     elif case_ids is not None:
         wanted = wanted & Hearing.case.is_in(case_ids)
-    hearings = await Hearing.select(
-        Hearing.id, Hearing.case, Hearing.starts_at, Hearing.court._.timezone.as_alias("tz"),
-        Hearing.court._.name.as_alias("court_name"),
-        Hearing.status,
-        Hearing.case._.reference.as_alias("case_reference"),
-        Hearing.case._.office.as_alias("office_id"),
-        Hearing.case._.office._.timezone.as_alias("office_tz"),
-    ).where(wanted)
+    columns = (Hearing.id, Hearing.case, Hearing.starts_at, Hearing.court._.timezone.as_alias("tz"),
+               Hearing.court._.name.as_alias("court_name"), Hearing.status,
+               Hearing.office.as_alias("office_id"),
+               Hearing.office._.timezone.as_alias("office_tz"))
+    found: dict[int, dict[str, Any]] = {}
+    for condition in (Hearing.starts_at < soon, Hearing.id.is_in(trouble)):
+        for h in await Hearing.select(*columns).where(wanted & condition):
+            found[h["id"]] = h
+    hearings = sorted(found.values(), key=lambda h: h["id"])
     if not hearings:
         return []
     delivered: set[int] = set()
@@ -86,8 +88,8 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
     missed: set[int] = set()
     for r in await Reminder.select(Reminder.hearing, Reminder.status, Reminder.provider,
                                    Reminder.kind, Reminder.status_reason).where(
-            # The hearings as a subquery, never as a list of ids that grows with the data.
-            Reminder.hearing.is_in(Hearing.select(Hearing.id).where(wanted))):
+            # The hearings as one array parameter, never as a parameter per id.
+            db.any_of('"reminder"."hearing"', list(found))):
         if r["status"] == "delivered" or (r["status"] == "sent" and r["provider"] == "console"):
             delivered.add(r["hearing"])
         elif r["status"] in ("failed", "undelivered", "unconfirmed"):
@@ -104,7 +106,7 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
                         "detail": "the family was told about this hearing, but the message "
                                   "saying it was moved or cancelled did not reach them",
                         "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"],
-                        "case_reference": h["case_reference"], "office_id": h["office_id"],
+                        "case_reference": None, "office_id": h["office_id"],
                         "office_tz": h["office_tz"]})
             continue
         if h["status"] != "scheduled":
@@ -123,7 +125,12 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
         out.append({"source": "sms_reminders", "kind": "call_the_family",
                     "title": "Call the family", "detail": reason, "due_on": due,
                     "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"],
-                    "case_reference": h["case_reference"], "office_id": h["office_id"],
+                    "case_reference": None, "office_id": h["office_id"],
                     "office_tz": h["office_tz"]})
+    if out:
+        references = {r["id"]: r["reference"] for r in await Case.select(Case.id, Case.reference).where(
+            db.any_of('"legal_case"."id"', sorted({task["case_id"] for task in out})))}
+        for task in out:
+            task["case_reference"] = references.get(task["case_id"])
     out.sort(key=lambda d: (d["due_on"], d["starts_at"], d["hearing_id"]))
     return out
