@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Or
+from piccolo.query import WhereRaw
 
 from legal_tracker import db
 from legal_tracker.cases.tables import Case, Hearing
@@ -77,7 +78,12 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
                Hearing.office.as_alias("office_id"),
                Hearing.office._.timezone.as_alias("office_tz"))
     found: dict[int, dict[str, Any]] = {}
-    for condition in (Hearing.starts_at < soon, Hearing.id.is_in(trouble)):
+    # The day-before task needs no delivered message: the database leaves out the hearings
+    # that have one (most of them), through the (hearing, status) index.
+    undelivered = WhereRaw(
+        'NOT EXISTS (SELECT 1 FROM reminder r WHERE r.hearing = "hearing"."id" AND '
+        "(r.status = 'delivered' OR (r.status = 'sent' AND r.provider = 'console')))")
+    for condition in ((Hearing.starts_at < soon) & undelivered, Hearing.id.is_in(trouble)):
         for h in await Hearing.select(*columns).where(wanted & condition):
             found[h["id"]] = h
     hearings = sorted(found.values(), key=lambda h: h["id"])
