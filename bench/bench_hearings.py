@@ -13,10 +13,13 @@ in a database of its own that is dropped afterwards) it
 3. starts the BARE app (``bench/bare_app.py`` under uvicorn, one worker) on the same database
    and loads ``GET /hearings`` (the same 50 hearings with their staff ids, nothing else);
 
-each driven by ``wrk`` (Debian's package: a C load generator, so the client does not take the
-GIL or a core's worth of Python from the servers) with ``--concurrency`` connections for
-``--seconds`` after a warm-up, one server at a time. It prints requests/s, p50 and p99 latency
-side by side and the ratio ours / bare. Target (issue 15): ours >= 0.9x the bare endpoint.
+and, with ``--workers N``, OUR server again with N uvicorn workers. All stay up; ``--rounds``
+interleaved rounds load one at a time with ``wrk`` (Debian's package: a C load generator, so
+the client does not take the GIL or a core's worth of Python from the servers),
+``--concurrency`` connections, ``--seconds`` split between the rounds, a warm-up before each
+server's first round. It prints the median round's requests/s, p50 and p99 latency side by
+side, the ratio ours / bare (issue 15 target: >= 0.9x) and N workers / (N x one worker)
+(target: >= 0.8).
 """
 
 from __future__ import annotations
