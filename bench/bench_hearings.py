@@ -13,16 +13,20 @@ in a database of its own that is dropped afterwards) it
 3. starts the BARE app (``bench/bare_app.py`` under uvicorn, one worker) on the same database
    and loads ``GET /hearings`` (the same 50 hearings with their staff ids, nothing else);
 
-each driven by ``wrk`` (Debian's package: a C load generator, so the client does not take the
-GIL or a core's worth of Python from the servers) with ``--concurrency`` connections for
-``--seconds`` after a warm-up, one server at a time. It prints requests/s, p50 and p99 latency
-side by side and the ratio ours / bare. Target (issue 15): ours >= 0.9x the bare endpoint.
+and, with ``--workers N``, OUR server again with N uvicorn workers. All stay up; ``--rounds``
+interleaved rounds load one at a time with ``wrk`` (Debian's package: a C load generator, so
+the client does not take the GIL or a core's worth of Python from the servers),
+``--concurrency`` connections, ``--seconds`` split between the rounds, a warm-up before each
+server's first round. It prints the median round's requests/s, p50 and p99 latency side by
+side, the ratio ours / bare (issue 15 target: >= 0.9x) and N workers / (N x one worker)
+(target: >= 0.8).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import random
@@ -139,35 +143,54 @@ def run_engine(label: str, database_url: str, data_dir: Path, args: argparse.Nam
     fill_env = base_env(database_url, data_dir, 0)
     subprocess.run([sys.executable, __file__, "--fill-only", database_url, "--data-dir", str(data_dir),
                     "--hearings", str(args.hearings)], env=fill_env, check=True, cwd=ROOT)
-    results = {}
-    port = free_port()
-    env = base_env(database_url, data_dir, port)
-    with Server([str(BIN / "legal-tracker"), "serve", "--no-migrate"], env,
-                f"http://127.0.0.1:{port}/health"):
-        login = httpx.post(f"http://127.0.0.1:{port}/api/auth/login",
-                           json={"email": "admin@bench.example", "password": PASSWORD})
-        login.raise_for_status()
-        headers = {"Authorization": f"Bearer {login.json()['token']}"}
-        check = httpx.get(f"http://127.0.0.1:{port}/api/hearings", headers=headers).json()
-        assert len(check["items"]) == 50 and check["next_offset"] == 50
-        results["ours"] = load(f"http://127.0.0.1:{port}/api/hearings?limit=50", headers,
-                               args.concurrency, args.seconds, args.warmup)
-    port = free_port()
-    env = base_env(database_url, data_dir, port)
-    with Server([str(BIN / "uvicorn"), "bench.bare_app:app", "--port", str(port), "--workers", "1",
-                 "--log-level", "warning", "--no-access-log"], env,
-                f"http://127.0.0.1:{port}/hearings"):
-        check = httpx.get(f"http://127.0.0.1:{port}/hearings").json()
-        assert len(check["items"]) == 50
-        results["bare"] = load(f"http://127.0.0.1:{port}/hearings", {},
-                               args.concurrency, args.seconds, args.warmup)
+    # Every server is started first and stays up (an idle one takes no CPU); then the rounds
+    # load them in turn, so a change in the machine's load touches them all alike.
+    targets: dict[str, tuple[list[str], str, str, bool]] = {
+        "ours": ([str(BIN / "legal-tracker"), "serve", "--no-migrate"], "/health",
+                 "/api/hearings?limit=50", True),
+        "bare": ([str(BIN / "uvicorn"), "bench.bare_app:app", "--workers", "1",
+                  "--log-level", "warning", "--no-access-log"], "/hearings", "/hearings", False),
+        # The same list with N uvicorn workers (issue 15: at least 0.8 x N x one worker's rate).
+        **{f"ours x{n}": ([str(BIN / "legal-tracker"), "serve", "--no-migrate", "--workers", str(n)],
+                          "/health", "/api/hearings?limit=50", True) for n in args.workers},
+    }
+    rounds: dict[str, list[Result]] = {name: [] for name in targets}
+    with contextlib.ExitStack() as stack:
+        urls: dict[str, tuple[str, dict[str, str]]] = {}
+        for name, (argv, health, path, ours_app) in targets.items():
+            port = free_port()
+            env = base_env(database_url, data_dir, port)
+            if not ours_app:
+                argv = [*argv, "--port", str(port)]
+            stack.enter_context(Server(argv, env, f"http://127.0.0.1:{port}{health}"))
+            headers = {}
+            if ours_app:
+                login = httpx.post(f"http://127.0.0.1:{port}/api/auth/login",
+                                   json={"email": "admin@bench.example", "password": PASSWORD})
+                login.raise_for_status()
+                headers = {"Authorization": f"Bearer {login.json()['token']}"}
+            check = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers).json()
+            assert len(check["items"]) == 50, check
+            urls[name] = (f"http://127.0.0.1:{port}{path}", headers)
+        for i in range(args.rounds):
+            for name, (url, headers) in urls.items():
+                rounds[name].append(load(url, headers, args.concurrency, args.seconds / args.rounds,
+                                         args.warmup if i == 0 else 0))
+    # Each figure: the round with the median rate.
+    results = {name: sorted(rs, key=lambda r: r.rps)[len(rs) // 2] for name, rs in rounds.items()}
     ours, bare = results["ours"], results["bare"]
-    print(f"\n{label}: {args.hearings} hearings, concurrency {args.concurrency}, {args.seconds:g} s")
-    print(f"  {'':6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, r in (("ours", ours), ("bare", bare)):
-        print(f"  {name:6} {r.rps:8.1f} {r.p50:8.1f} {r.p99:8.1f} {r.errors:7d}")
+    print(f"\n{label}: {args.hearings} hearings, concurrency {args.concurrency}, {args.rounds} "
+          f"interleaved rounds of {args.seconds / args.rounds:g} s (the median round shown); "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"  {'':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, r in results.items():
+        print(f"  {name:8} {r.rps:8.1f} {r.p50:8.1f} {r.p99:8.1f} {r.errors:7d}")
     ratio = ours.rps / bare.rps if bare.rps else 0.0
     print(f"  ratio ours/bare: {ratio:.2f}  (target >= 0.90: {'met' if ratio >= 0.9 else 'NOT met'})")
+    for workers in args.workers:
+        scaled = results[f"ours x{workers}"].rps / (workers * ours.rps) if ours.rps else 0.0
+        print(f"  {workers} workers / ({workers} x one worker): {scaled:.2f}  (target >= 0.80: "
+              f"{'met' if scaled >= 0.8 else 'NOT met'}; wrk and the database share the cores)")
     return {"engine": label, "ratio": ratio, "ours": ours.rps, "bare": bare.rps}
 
 
@@ -191,7 +214,11 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds per server (--seconds is split between them)")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--workers", type=int, nargs="*", default=[], metavar="N",
+                        help="also load ours served by N uvicorn workers (e.g. --workers 2)")
     parser.add_argument("--fill-only", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -135,7 +135,7 @@ async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetim
     if staff_id is not None:
         query = query.where(Hearing.id.is_in(
             HearingStaff.select(HearingStaff.hearing).where(HearingStaff.staff == staff_id)))
-    rows = await query.limit(page.limit + 1).offset(page.offset)
+    rows = await db.fast_select(query.limit(page.limit + 1).offset(page.offset))
     result = page_of(rows, page)
     if result.next_offset is not None and result.items:
         last = result.items[-1]

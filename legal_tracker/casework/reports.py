@@ -45,14 +45,16 @@ class _Sql:
 
 
 def _case_scope(actor: Actor, office_id: int | None, alias: str = "lc",
-                office_column: str | None = None) -> _Sql:
-    """``office_column``: where the office is read (``h.office`` for hearings: indexed)."""
+                office_column: str | None = None, case_column: str | None = None) -> _Sql:
+    """``office_column`` and ``case_column``: where the office and the case id are read
+    (``h.office`` and ``h."case"`` for hearings: indexed, and no join to ``legal_case``)."""
     office = office_column or f"{alias}.office"
+    case = case_column or f"{alias}.id"
     sql = _Sql()
     if actor.is_admin and not actor.is_org_admin:
         sql.add(f"{office} = {{}}", actor.office_id)
     elif not actor.is_admin:
-        sql.add(f'{alias}.id IN (SELECT cs."case" FROM case_staff cs WHERE cs.staff = {{}})', actor.staff_id)
+        sql.add(f'{case} IN (SELECT cs."case" FROM case_staff cs WHERE cs.staff = {{}})', actor.staff_id)
     if office_id is not None:
         sql.add(f"{office} = {{}}", office_id)
     return sql
@@ -92,11 +94,9 @@ async def _rows(sql: str, args: list[Any]) -> list[dict[str, Any]]:
     return await db.execute(sql, *args)
 
 
-async def _median(from_where: str, value: str, args: list[Any]) -> float | None:
-    """The median of ``value`` over ``FROM ... WHERE ...``, in the database: count, then read
-    the middle value(s) of the sorted column."""
-    rows = await _rows(f"SELECT COUNT({value}) AS n FROM {from_where} AND {value} IS NOT NULL", args)
-    n = int(rows[0]["n"] or 0)
+async def _median(from_where: str, value: str, args: list[Any], n: int) -> float | None:
+    """The median of ``value`` over ``FROM ... WHERE ...``, in the database: read the middle
+    value(s) of the sorted column (``n``: how many non-null values there are, already counted)."""
     if n == 0:
         return None
     middle = await _rows(
@@ -133,78 +133,104 @@ async def outcome_report(actor: Actor, *, office_id: int | None = None, start: d
         "scope": "organisation" if actor.is_org_admin else "office" if actor.is_admin else "assigned_cases",
     }
     async with db.read_transaction():
-        # ---- cases
-        by_status = {r["status"]: int(r["n"]) for r in await _rows(
-            f"SELECT lc.status AS status, COUNT(*) AS n FROM legal_case lc WHERE {cases.where()} "
-            "GROUP BY lc.status ORDER BY lc.status", cases.args)}
-        scope = cases + judged
-        by_outcome = {r["outcome"]: int(r["n"]) for r in await _rows(
-            f"SELECT lc.outcome AS outcome, COUNT(*) AS n FROM legal_case lc WHERE {scope.where()} "
-            "AND lc.outcome IS NOT NULL GROUP BY lc.outcome ORDER BY lc.outcome", scope.args)}
-        report["cases"] = {"total": sum(by_status.values()), "by_status": by_status,
-                           "by_outcome": by_outcome}
-        # ---- convictions and sentences
+        # ---- cases, convictions and sentences, time from charge to judgment: one pass over the
+        # cases in scope (the (office, status) index), grouped by status and by outcome in the
+        # period; the sums give the counts and means, the medians read the middle values.
         marks = ", ".join("{}" for _ in CONVICTIONS)
-        convicted = cases + _dates("lc.judgment_on", start, end) + _Sql([f"lc.outcome IN ({marks})"],
-                                                                        list(CONVICTIONS))
-        row = (await _rows(
-            "SELECT COUNT(*) AS n, COUNT(lc.sentence_months) AS sentenced, "
-            "AVG(lc.sentence_months) AS mean_months FROM legal_case lc WHERE " + convicted.where(),
-            convicted.args))[0]
-        report["convictions"] = {
-            "count": int(row["n"]), "sentenced": int(row["sentenced"]),
-            "sentence_mean_months": _num(row["mean_months"]),
-            "sentence_median_months": _num(await _median(
-                "legal_case lc WHERE " + convicted.where(), "lc.sentence_months", convicted.args)),
-        }
-        # ---- time from charge to judgment
+        convicted = _dates("lc.judgment_on", start, end) + _Sql([f"lc.outcome IN ({marks})"],
+                                                                list(CONVICTIONS))
         days = ("(julianday(lc.judgment_on) - julianday(lc.charged_on))" if sqlite
                 else "(lc.judgment_on - lc.charged_on)")
-        timed = cases + _dates("lc.judgment_on", start, end) + _Sql(
+        timed = _dates("lc.judgment_on", start, end) + _Sql(
             ["lc.charged_on IS NOT NULL", "lc.judgment_on IS NOT NULL"])
-        row = (await _rows(f"SELECT COUNT(*) AS n, AVG({days}) AS mean FROM legal_case lc "
-                           f"WHERE {timed.where()}", timed.args))[0]
-        report["charge_to_judgment"] = {
-            "cases": int(row["n"]), "mean_days": _num(row["mean"]),
-            "median_days": _num(await _median("legal_case lc WHERE " + timed.where(), days, timed.args)),
+        judged_now = f"{judged.where()} AND lc.outcome IS NOT NULL"
+        groups = await _rows(
+            f"SELECT lc.status AS status, CASE WHEN {judged_now} THEN lc.outcome END AS outcome, "
+            f"COUNT(*) AS n, SUM(CASE WHEN {convicted.where()} THEN 1 ELSE 0 END) AS convicted, "
+            f"SUM(CASE WHEN {convicted.where()} AND lc.sentence_months IS NOT NULL THEN 1 ELSE 0 END) "
+            f"AS sentenced, SUM(CASE WHEN {convicted.where()} THEN lc.sentence_months END) AS months, "
+            f"SUM(CASE WHEN {timed.where()} THEN 1 ELSE 0 END) AS timed, "
+            f"SUM(CASE WHEN {timed.where()} THEN {days} END) AS days "
+            f"FROM legal_case lc WHERE {cases.where()} GROUP BY 1, 2 ORDER BY 1, 2",
+            [*judged.args, *convicted.args, *convicted.args, *convicted.args, *timed.args,
+             *timed.args, *cases.args])
+        by_status: dict[str, int] = {}
+        by_outcome: dict[str, int] = {}
+        totals = {"convicted": 0, "sentenced": 0, "months": 0.0, "timed": 0, "days": 0.0}
+        for r in groups:
+            by_status[r["status"]] = by_status.get(r["status"], 0) + int(r["n"])
+            if r["outcome"] is not None:
+                by_outcome[r["outcome"]] = by_outcome.get(r["outcome"], 0) + int(r["n"])
+            for key in totals:
+                totals[key] += float(r[key] or 0) if key in ("months", "days") else int(r[key] or 0)
+        report["cases"] = {"total": sum(by_status.values()), "by_status": by_status,
+                           "by_outcome": dict(sorted(by_outcome.items()))}
+        sentenced, timed_n = int(totals["sentenced"]), int(totals["timed"])
+        conviction_scope = cases + convicted
+        report["convictions"] = {
+            "count": int(totals["convicted"]), "sentenced": sentenced,
+            "sentence_mean_months": _num(totals["months"] / sentenced if sentenced else None),
+            "sentence_median_months": _num(await _median(
+                "legal_case lc WHERE " + conviction_scope.where(), "lc.sentence_months",
+                conviction_scope.args, sentenced)),
         }
-        # ---- hearings
-        heard = _case_scope(actor, office_id, office_column="h.office") + _instants(
-            "h.starts_at", t0, t1)
-        base = f'hearing h JOIN legal_case lc ON lc.id = h."case" WHERE {heard.where()}'
-        by_hstatus = {r["status"]: int(r["n"]) for r in await _rows(
-            f"SELECT h.status AS status, COUNT(*) AS n FROM {base} GROUP BY h.status", heard.args)}
+        timed_scope = cases + timed
+        report["charge_to_judgment"] = {
+            "cases": timed_n, "mean_days": _num(totals["days"] / timed_n if timed_n else None),
+            "median_days": _num(await _median("legal_case lc WHERE " + timed_scope.where(), days,
+                                              timed_scope.args, timed_n)),
+        }
+        # ---- hearings: the office's hearings of the period (the (office, starts_at, id)
+        # index; no join to the cases), counted by court, status and adjournment reason in one
+        # hash aggregate (court names joined to the few groups, not to every hearing); the
+        # status counts, reasons and courts add up from the groups.
+        heard = _case_scope(actor, office_id, alias="h", office_column="h.office",
+                            case_column='h."case"') + _instants("h.starts_at", t0, t1)
+        by_hstatus: dict[str, int] = {}
+        by_reason: dict[str | None, int] = {}
+        by_court: dict[int, dict[str, Any]] = {}
+        testifying = 0
+        for r in await _rows(
+            "SELECT g.court_id AS court_id, c.name AS court_name, g.status AS status, "
+            "g.reason AS reason, g.n AS n, g.testifying AS testifying FROM ("
+            "SELECT h.court AS court_id, h.status AS status, h.adjournment_reason AS reason, "
+            "COUNT(*) AS n, SUM(CASE WHEN h.survivor_testifies = {} THEN 1 ELSE 0 END) AS testifying "
+            f"FROM hearing h WHERE {heard.where()} GROUP BY h.court, h.status, h.adjournment_reason"
+            ") g JOIN court c ON c.id = g.court_id ORDER BY c.name, g.court_id",
+            [True, *heard.args]):
+            n, status = int(r["n"]), r["status"]
+            by_hstatus[status] = by_hstatus.get(status, 0) + n
+            if status not in ("held", "adjourned"):
+                continue
+            testifying += int(r["testifying"] or 0)
+            court = by_court.setdefault(r["court_id"], {
+                "court_id": r["court_id"], "court_name": r["court_name"], "held": 0, "adjourned": 0})
+            court[status] += n
+            if status == "adjourned":
+                by_reason[r["reason"]] = by_reason.get(r["reason"], 0) + n
         held, adjourned = by_hstatus.get("held", 0), by_hstatus.get("adjourned", 0)
         sat = held + adjourned
-        reasons = [{"reason": r["reason"], "count": int(r["n"]), "rate": _rate(int(r["n"]), sat)}
-                   for r in await _rows(
-            f"SELECT h.adjournment_reason AS reason, COUNT(*) AS n FROM {base} "
-            "AND h.status = 'adjourned' GROUP BY h.adjournment_reason "
-            "ORDER BY COUNT(*) DESC, h.adjournment_reason", heard.args)]
-        courts = [{"court_id": r["court_id"], "court_name": r["court_name"], "held": int(r["held"]),
-                   "adjourned": int(r["adjourned"]),
-                   "adjournment_rate": _rate(int(r["adjourned"]), int(r["held"]) + int(r["adjourned"]))}
-                  for r in await _rows(
-            "SELECT h.court AS court_id, c.name AS court_name, "
-            "SUM(CASE WHEN h.status = 'held' THEN 1 ELSE 0 END) AS held, "
-            "SUM(CASE WHEN h.status = 'adjourned' THEN 1 ELSE 0 END) AS adjourned "
-            f'FROM hearing h JOIN legal_case lc ON lc.id = h."case" JOIN court c ON c.id = h.court '
-            f"WHERE {heard.where()} AND h.status IN ('held', 'adjourned') "
-            "GROUP BY h.court, c.name ORDER BY c.name, h.court", heard.args)]
+        reasons = [{"reason": reason, "count": n, "rate": _rate(n, sat)} for reason, n in sorted(
+            by_reason.items(), key=lambda item: (-item[1], item[0] is None, item[0] or ""))]
+        courts = [{**c, "adjournment_rate": _rate(c["adjourned"], c["held"] + c["adjourned"])}
+                  for c in by_court.values()]
         report["hearings"] = {
             "held": held, "adjourned": adjourned, "cancelled": by_hstatus.get("cancelled", 0),
             "scheduled": by_hstatus.get("scheduled", 0), "adjournment_rate": _rate(adjourned, sat),
             "adjournments_by_reason": reasons, "by_court": courts,
         }
-        # ---- accompaniment: hearings the survivor came to testify at (held or adjourned)
-        row = (await _rows(
-            "SELECT COUNT(*) AS n, SUM(CASE WHEN EXISTS (SELECT 1 FROM hearing_staff hs "
-            "WHERE hs.hearing = h.id) THEN 1 ELSE 0 END) AS accompanied "
-            f"FROM {base} AND h.survivor_testifies = {{}} AND h.status IN ('held', 'adjourned')",
-            [*heard.args, True]))[0]
-        n, accompanied = int(row["n"]), int(row["accompanied"] or 0)
-        report["accompaniment"] = {"testifying_hearings": n, "accompanied": accompanied,
-                                   "coverage": _rate(accompanied, n)}
+        # ---- accompaniment: hearings the survivor came to testify at (held or adjourned);
+        # only those probe hearing_staff.
+        accompanied = 0
+        if testifying:
+            row = (await _rows(
+                f"SELECT COUNT(*) AS n FROM hearing h WHERE {heard.where()} "
+                "AND h.survivor_testifies = {} AND h.status IN ('held', 'adjourned') "
+                "AND EXISTS (SELECT 1 FROM hearing_staff hs WHERE hs.hearing = h.id)",
+                [*heard.args, True]))[0]
+            accompanied = int(row["n"])
+        report["accompaniment"] = {"testifying_hearings": testifying, "accompanied": accompanied,
+                                   "coverage": _rate(accompanied, testifying)}
         # ---- SMS: of the messages handed to the gateway in the period, the share it reported
         # delivered, by office (a welcome or help message belongs to no case: admins only).
         texted = _case_scope(actor, office_id, office_column="r.office") + _instants(
@@ -244,18 +270,21 @@ async def outcome_report(actor: Actor, *, office_id: int | None = None, start: d
             moved.args)}
         report["documents"] = {"recovered": handed.get("recovered", 0),
                                "returned": handed.get("returned", 0), "by_status": by_dstatus}
-        # ---- immigration
-        decided = survivors + _dates("a.decision_on", start, end)
-        apps = "immigration_application a JOIN survivor sv ON sv.id = a.survivor"
-        decisions = [{"kind": r["kind"], "outcome": r["outcome"], "count": int(r["n"])} for r in await _rows(
-            f"SELECT a.kind AS kind, a.outcome AS outcome, COUNT(*) AS n FROM {apps} "
-            f"WHERE {decided.where()} AND a.decision_on IS NOT NULL "
-            "GROUP BY a.kind, a.outcome ORDER BY a.kind, a.outcome", decided.args)]
-        row = (await _rows(f"SELECT COUNT(*) AS n FROM {apps} WHERE {survivors.where()} "
-                           "AND a.filed_on IS NOT NULL AND a.decision_on IS NULL", survivors.args))[0]
+        # ---- immigration: decisions in the period and applications pending, in one query
+        decided = _dates("a.decision_on", start, end)
+        groups = await _rows(
+            f"SELECT a.kind AS kind, a.outcome AS outcome, SUM(CASE WHEN {decided.where()} AND "
+            "a.decision_on IS NOT NULL THEN 1 ELSE 0 END) AS n, SUM(CASE WHEN a.filed_on IS NOT NULL "
+            "AND a.decision_on IS NULL THEN 1 ELSE 0 END) AS pending "
+            "FROM immigration_application a JOIN survivor sv ON sv.id = a.survivor "
+            f"WHERE {survivors.where()} GROUP BY a.kind, a.outcome ORDER BY a.kind, a.outcome",
+            [*decided.args, *survivors.args])
+        decisions = [{"kind": r["kind"], "outcome": r["outcome"], "count": int(r["n"])}
+                     for r in groups if int(r["n"] or 0)]
         report["immigration"] = {"decisions": sum(d["count"] for d in decisions),
                                  "approved": sum(d["count"] for d in decisions if d["outcome"] == "approved"),
-                                 "by_kind_and_outcome": decisions, "pending": int(row["n"])}
+                                 "by_kind_and_outcome": decisions,
+                                 "pending": sum(int(r["pending"] or 0) for r in groups)}
     await audit.record(actor.staff_id, "read", "report", "outcomes", office_id=office,
                        detail={"from": start, "to": end, "office_id": office_id})
     return report

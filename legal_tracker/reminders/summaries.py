@@ -9,9 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import Or
+from piccolo.query import WhereRaw
 
 from legal_tracker import db
-from legal_tracker.cases.tables import Hearing
+from legal_tracker.cases.tables import Case, Hearing
 from legal_tracker.common import utcnow
 from legal_tracker.reminders.tables import Reminder
 
@@ -54,6 +55,17 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
         return []
     now = utcnow()
     horizon = datetime.combine(today + timedelta(days=within_days + 2), time(), UTC)
+    # Only hearings that can give a task are read: those with a reminder in trouble (a
+    # failed, undelivered, unconfirmed or skipped one: the first two kinds of task), and those
+    # starting before the day after tomorrow ends in every zone (the day-before task:
+    # local day - 1 <= today means a start before local midnight of today + 2, at the latest
+    # 12:00 UTC that day). Not every hearing of the next ``within_days`` and its reminders:
+    # tens of thousands for an organisation-wide admin of a national network. Each of the two
+    # is its own narrow query (an OR of them made PostgreSQL read the whole window), and the
+    # cases' references are read for the tasks only.
+    soon = datetime.combine(today + timedelta(days=3), time(), UTC)
+    trouble = Reminder.select(Reminder.hearing).where(
+        Reminder.status.is_in(["failed", "undelivered", "unconfirmed", "skipped"]))
     wanted = (Hearing.status.is_in(["scheduled", "cancelled"])
               & (Hearing.starts_at > now) & (Hearing.starts_at < horizon)
               & Or(Hearing.survivor_attends == True, Hearing.family_attends == True))  # noqa: E712
@@ -61,14 +73,20 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
         wanted = wanted & db.any_of('"hearing"."case"', case_ids)
     elif case_ids is not None:
         wanted = wanted & Hearing.case.is_in(case_ids)
-    hearings = await Hearing.select(
-        Hearing.id, Hearing.case, Hearing.starts_at, Hearing.court._.timezone.as_alias("tz"),
-        Hearing.court._.name.as_alias("court_name"),
-        Hearing.status,
-        Hearing.case._.reference.as_alias("case_reference"),
-        Hearing.case._.office.as_alias("office_id"),
-        Hearing.case._.office._.timezone.as_alias("office_tz"),
-    ).where(wanted)
+    columns = (Hearing.id, Hearing.case, Hearing.starts_at, Hearing.court._.timezone.as_alias("tz"),
+               Hearing.court._.name.as_alias("court_name"), Hearing.status,
+               Hearing.office.as_alias("office_id"),
+               Hearing.office._.timezone.as_alias("office_tz"))
+    found: dict[int, dict[str, Any]] = {}
+    # The day-before task needs no delivered message: the database leaves out the hearings
+    # that have one (most of them), through the (hearing, status) index.
+    undelivered = WhereRaw(
+        'NOT EXISTS (SELECT 1 FROM reminder r WHERE r.hearing = "hearing"."id" AND '
+        "(r.status = 'delivered' OR (r.status = 'sent' AND r.provider = 'console')))")
+    for condition in ((Hearing.starts_at < soon) & undelivered, Hearing.id.is_in(trouble)):
+        for h in await Hearing.select(*columns).where(wanted & condition):
+            found[h["id"]] = h
+    hearings = sorted(found.values(), key=lambda h: h["id"])
     if not hearings:
         return []
     delivered: set[int] = set()
@@ -76,8 +94,8 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
     missed: set[int] = set()
     for r in await Reminder.select(Reminder.hearing, Reminder.status, Reminder.provider,
                                    Reminder.kind, Reminder.status_reason).where(
-            # The hearings as a subquery, never as a list of ids that grows with the data.
-            Reminder.hearing.is_in(Hearing.select(Hearing.id).where(wanted))):
+            # The hearings as one array parameter, never as a parameter per id.
+            db.any_of('"reminder"."hearing"', list(found))):
         if r["status"] == "delivered" or (r["status"] == "sent" and r["provider"] == "console"):
             delivered.add(r["hearing"])
         elif r["status"] in ("failed", "undelivered", "unconfirmed"):
@@ -94,7 +112,7 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
                         "detail": "the family was told about this hearing, but the message "
                                   "saying it was moved or cancelled did not reach them",
                         "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"],
-                        "case_reference": h["case_reference"], "office_id": h["office_id"],
+                        "case_reference": None, "office_id": h["office_id"],
                         "office_tz": h["office_tz"]})
             continue
         if h["status"] != "scheduled":
@@ -113,7 +131,12 @@ async def call_the_family_deadlines(case_ids: Any, today: date,
         out.append({"source": "sms_reminders", "kind": "call_the_family",
                     "title": "Call the family", "detail": reason, "due_on": due,
                     "case_id": h["case"], "hearing_id": h["id"], "starts_at": h["starts_at"],
-                    "case_reference": h["case_reference"], "office_id": h["office_id"],
+                    "case_reference": None, "office_id": h["office_id"],
                     "office_tz": h["office_tz"]})
+    if out:
+        references = {r["id"]: r["reference"] for r in await Case.select(Case.id, Case.reference).where(
+            db.any_of('"legal_case"."id"', sorted({task["case_id"] for task in out})))}
+        for task in out:
+            task["case_reference"] = references.get(task["case_id"])
     out.sort(key=lambda d: (d["due_on"], d["starts_at"], d["hearing_id"]))
     return out

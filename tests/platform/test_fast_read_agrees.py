@@ -1,10 +1,11 @@
 """Two descriptions of one query must return the same rows.
 
 The hot paths read with raw SQL on ``db.fast_read`` (a read-only connection of their own on
-SQLite) beside Piccolo queries for the same rows: the hearing list's accompanying staff
-(fast path outside a transaction, Piccolo inside one) and the calendar feed (its ETag from one
-aggregate SQL query, its body from Piccolo). Here both are run over the same data, on
-whichever engine the suite runs on, for every filter and scope.
+SQLite) beside Piccolo queries for the same rows: the hearing list's page and its
+accompanying staff (``db.fast_select`` and the fast path outside a transaction, Piccolo inside
+one) and the calendar feed (its ETag from one aggregate SQL query, its body from Piccolo).
+Here both are run over the same data, on whichever engine the suite runs on, for every filter
+and scope.
 """
 
 from __future__ import annotations
