@@ -43,7 +43,7 @@ def test_survivor_page_reveals_consent_and_contact_form(chromium, live: Live, se
     # From the case page to the survivor, by the code's link.
     page.goto(f"{live.url}/app/cases/{seeded['case']['id']}")
     transfer.reset()
-    page.get_by_role("link", name="S-DEMO42").click()
+    page.get_by_role("link", name="S-DEMO42", exact=True).click()
     page.wait_for_load_state("networkidle")
     size = transfer.total
     assert page.get_by_role("heading", name="Survivor S-DEMO42", level=1).is_visible()
@@ -171,3 +171,5 @@ def test_other_offices_caseworker_and_a_viewer(chromium, live: Live, seeded: dic
         assert page.locator("main form").count() == 0, path
         assert page.locator("main a[href$='/edit'], main a[href$='/contacts/new']").count() == 0
         check_axe(page, f"{path} as a viewer")
+        if "survivors" in path:
+            shoot(page, "survivor-viewer")
