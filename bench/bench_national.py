@@ -44,6 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+import icalendar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -147,6 +148,47 @@ FILL = [
 ]
 
 
+# The 500-event feed: a case subscription to case 1, which is given exactly FEED_EVENTS hearings
+# in a feed's window (``calendars.service``: from 90 days back, cancelled ones only for 30
+# days). Topped up again before every measurement, since with ``--reuse`` the oldest of them
+# leave the window as the days pass.
+FEED_CASE, FEED_EVENTS = 1, 500
+IN_FEED_WINDOW = """FROM hearing WHERE "case" = $1 AND starts_at >= now() - interval '90 days'
+    AND (status <> 'cancelled' OR updated_at >= now() - interval '30 days')"""
+
+
+async def top_up_feed_case(conn: asyncpg.Connection) -> None:
+    await conn.execute(f"""INSERT INTO hearing ("case", court, starts_at, kind, status, version,
+                                                created_at, updated_at)
+        SELECT $1, (SELECT court FROM legal_case WHERE id = $1),
+               now() + interval '1 day' + g * interval '12 hours', 'mention', 'scheduled', 1,
+               now(), now()
+        FROM generate_series(1, $2 - (SELECT count(*) {IN_FEED_WINDOW})) g""",
+                       FEED_CASE, FEED_EVENTS)
+    count = await conn.fetchval(f"SELECT count(*) {IN_FEED_WINDOW}", FEED_CASE)
+    if count != FEED_EVENTS:
+        raise RuntimeError(f"case {FEED_CASE} has {count} hearings in a feed's window, "
+                           f"not {FEED_EVENTS}: the feed would not measure what it says")
+
+
+def feed_events(response: httpx.Response) -> int:
+    """The hearing events of a feed response, parsed with icalendar; fails loudly on another
+    status than 200 or on a body that is not a calendar (a benchmark must not time an empty
+    answer)."""
+    if response.status_code != 200:
+        raise RuntimeError(f"feed: HTTP {response.status_code}: {response.text[:300]!r}")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return sum(1 for event in calendar.walk("VEVENT")
+               if str(event.get("UID", "")).startswith("hearing-"))
+
+
+def check_feed(response: httpx.Response) -> None:
+    found = feed_events(response)
+    if found != FEED_EVENTS:
+        raise RuntimeError(f"the {FEED_EVENTS}-event feed has {found} hearing events "
+                           f"(HTTP {response.status_code}, {len(response.content):,} bytes)")
+
+
 async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
     from legal_tracker.crypto import FieldCipher, _decode_key
 
@@ -161,14 +203,8 @@ async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
             text = sql.format(**params)
             await (conn.execute(text, phone) if "$1" in text else conn.execute(text))
             times[name] = time.perf_counter() - started
-        # A case with exactly 500 hearings in a feed's window: the 500-event feed.
         started = time.perf_counter()
-        await conn.execute("""INSERT INTO hearing ("case", court, starts_at, kind, status, version,
-                                                    created_at, updated_at)
-            SELECT 1, (SELECT court FROM legal_case WHERE id = 1), now() + g * interval '12 hours',
-                   'mention', 'scheduled', 1, now(), now() FROM generate_series(1, 500 -
-                   (SELECT count(*) FROM hearing WHERE "case" = 1
-                    AND starts_at >= now() - interval '90 days')) g""")
+        await top_up_feed_case(conn)
         # VACUUM too, not only ANALYZE: a freshly bulk-loaded table has no visibility map, so
         # PostgreSQL cannot answer from an index alone until autovacuum has passed, which on a
         # running installation it long has.
@@ -179,9 +215,11 @@ async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
     return times
 
 
-def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | None = None
-        ) -> tuple[float, float, float]:
-    """(p50 ms, p99 ms, requests/s) from wrk with one connection."""
+def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | None = None,
+        body_bytes: tuple[int, int] | None = None) -> tuple[float, float, float]:
+    """(p50 ms, p99 ms, requests/s) from wrk with one connection. ``body_bytes`` (at least,
+    at most): the mean bytes read per response (headers and body) must fall in that range, or
+    what was timed was not the answer that was checked beforehand."""
     command = ["wrk", "-t1", "-c1", f"-d{seconds}s", "--timeout", "60s", "--latency", url]
     for k, v in ({**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}).items():
         command[1:1] = ["-H", f"{k}: {v}"]
@@ -198,6 +236,15 @@ def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | Non
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise RuntimeError(f"{url}: {non2xx.group(1)} error responses")
+    if body_bytes is not None:
+        m = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read", out)
+        if not m:
+            raise RuntimeError(out)
+        total = float(m.group(2)) * 1024 ** "BKMGT".index(m.group(3)[0])
+        mean = total / int(m.group(1))
+        if not body_bytes[0] <= mean <= body_bytes[1]:
+            raise RuntimeError(f"{url}: {mean:,.0f} bytes per response, expected "
+                               f"{body_bytes[0]:,} to {body_bytes[1]:,}")
     return ms("50"), ms("99"), rate
 
 
@@ -261,11 +308,15 @@ def measure(url: str, key: str, seconds: int, n: dict[str, int], tmp: Path,
         feeds = any(want(label) for label in ("500-event feed, warm 200", "500-event feed, 304",
                                               "500-event feed, cold (after a change)"))
         if feeds:
+            asyncio.run(_top_up(url))
             sub = httpx.post(base + "/api/calendar-subscriptions", headers=auth,
-                             json={"scope": "case", "target_id": 1}).json()
+                             json={"scope": "case", "target_id": FEED_CASE}).json()
             feed = base + "/calendars/" + sub["url"].rsplit("/calendars/", 1)[1]
-            first = httpx.get(feed, timeout=120)
-            assert first.text.count("BEGIN:VEVENT") >= 500, (first.status_code, first.text[:300])
+            # As wrk asks: no Accept-Encoding, so the plain body (httpx would ask for gzip).
+            plain = {"Accept-Encoding": "identity"}
+            first = httpx.get(feed, headers=plain, timeout=120)
+            check_feed(first)
+            size = len(first.content)
         endpoints = {
             "hearings, first page": f"{base}/api/hearings?limit=50",
             "hearings, half-way by offset": f"{base}/api/hearings?limit=50&offset={deep}",
@@ -280,16 +331,23 @@ def measure(url: str, key: str, seconds: int, n: dict[str, int], tmp: Path,
             if want(label):
                 results[label] = wrk(target, token, seconds)
         if want("500-event feed, warm 200"):
-            results["500-event feed, warm 200"] = wrk(feed, None, seconds)
+            check_feed(httpx.get(feed, headers=plain, timeout=120))
+            # Each response: the checked body plus its headers (well under 2 kB).
+            results["500-event feed, warm 200"] = wrk(feed, None, seconds,
+                                                      body_bytes=(size, size + 2048))
         if want("500-event feed, 304"):
-            results["500-event feed, 304"] = wrk(feed, None, seconds,
-                                                 {"If-None-Match": first.headers["etag"]})
+            etag = {"If-None-Match": first.headers["etag"]}
+            unchanged = httpx.get(feed, headers={**plain, **etag}, timeout=120)
+            if unchanged.status_code != 304:
+                raise RuntimeError(f"feed with its ETag: HTTP {unchanged.status_code}, not 304")
+            results["500-event feed, 304"] = wrk(feed, None, seconds, etag, body_bytes=(1, 2048))
         cold = []
         for i in range(15 if want("500-event feed, cold (after a change)") else 0):
             asyncio.run(_touch(url, i))
             started = time.perf_counter()
-            assert httpx.get(feed, timeout=120).status_code == 200
+            response = httpx.get(feed, headers=plain, timeout=120)
             cold.append((time.perf_counter() - started) * 1000)
+            check_feed(response)
         if cold:
             results["500-event feed, cold (after a change)"] = _pcts(cold) + (None,)
     finally:
@@ -298,6 +356,14 @@ def measure(url: str, key: str, seconds: int, n: dict[str, int], tmp: Path,
     if want("reminder claim (200 due)"):
         results["reminder claim (200 due)"] = _pcts(asyncio.run(claim_times(url, key))) + (None,)
     return results
+
+
+async def _top_up(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await top_up_feed_case(conn)
+    finally:
+        await conn.close()
 
 
 async def _touch(url: str, i: int) -> None:
