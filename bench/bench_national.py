@@ -18,9 +18,14 @@ Then one ``legal-tracker serve`` (one worker, scheduler off) is measured with ``
 * the roster of a day of one office (``GET /api/hearings?office_id=&day=``);
 * a case timeline; ``GET /api/deadlines`` as an organisation-wide admin;
 * the outcome report for one office over a year;
-* a 500-event case feed: warm (the body cached for its ETag) and 304; cold (the feed changed
-  since the last request: a hearing touched before each request) is timed one request at a
-  time from this script, since every request must follow a change;
+* a 500-event case feed (case 1, topped up to exactly 500 hearings in a feed's window before
+  measuring): warm (the body cached for its ETag) and 304; "304 after a write elsewhere" (a
+  hearing of another case touched before each request, so the change counter has moved and
+  the feed's state is worked out again) and cold (a hearing of the feed touched before each
+  request) are timed one request at a time from this script, since every request must follow
+  a change. Every answer timed is checked: the feed parsed with icalendar must have exactly
+  500 hearing events (before wrk, and each cold answer), a 304 must be a 304, and wrk's
+  bytes per response must match the checked body (a benchmark must not time an empty answer);
 * the reminder claim (the dispatcher's ``claim`` of 200 due reminders, in-process).
 
 Fill times are printed too: on a 2-core machine shared with others, full scale may take many
@@ -44,11 +49,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+import icalendar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _common import free_port, wait_for  # noqa: E402
+from _common import free_port  # noqa: E402
 
 PASSWORD = "bench-password-123"
 OFFICES, COURTS, STAFF = 20, 60, 200
@@ -147,6 +153,47 @@ FILL = [
 ]
 
 
+# The 500-event feed: a case subscription to case 1, which is given exactly FEED_EVENTS hearings
+# in a feed's window (``calendars.service``: from 90 days back, cancelled ones only for 30
+# days). Topped up again before every measurement, since with ``--reuse`` the oldest of them
+# leave the window as the days pass.
+FEED_CASE, FEED_EVENTS = 1, 500
+IN_FEED_WINDOW = """FROM hearing WHERE "case" = $1 AND starts_at >= now() - interval '90 days'
+    AND (status <> 'cancelled' OR updated_at >= now() - interval '30 days')"""
+
+
+async def top_up_feed_case(conn: asyncpg.Connection) -> None:
+    await conn.execute(f"""INSERT INTO hearing ("case", court, starts_at, kind, status, version,
+                                                created_at, updated_at)
+        SELECT $1, (SELECT court FROM legal_case WHERE id = $1),
+               now() + interval '1 day' + g * interval '12 hours', 'mention', 'scheduled', 1,
+               now(), now()
+        FROM generate_series(1, $2 - (SELECT count(*) {IN_FEED_WINDOW})) g""",
+                       FEED_CASE, FEED_EVENTS)
+    count = await conn.fetchval(f"SELECT count(*) {IN_FEED_WINDOW}", FEED_CASE)
+    if count != FEED_EVENTS:
+        raise RuntimeError(f"case {FEED_CASE} has {count} hearings in a feed's window, "
+                           f"not {FEED_EVENTS}: the feed would not measure what it says")
+
+
+def feed_events(response: httpx.Response) -> int:
+    """The hearing events of a feed response, parsed with icalendar; fails loudly on another
+    status than 200 or on a body that is not a calendar (a benchmark must not time an empty
+    answer)."""
+    if response.status_code != 200:
+        raise RuntimeError(f"feed: HTTP {response.status_code}: {response.text[:300]!r}")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return sum(1 for event in calendar.walk("VEVENT")
+               if str(event.get("UID", "")).startswith("hearing-"))
+
+
+def check_feed(response: httpx.Response) -> None:
+    found = feed_events(response)
+    if found != FEED_EVENTS:
+        raise RuntimeError(f"the {FEED_EVENTS}-event feed has {found} hearing events "
+                           f"(HTTP {response.status_code}, {len(response.content):,} bytes)")
+
+
 async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
     from legal_tracker.crypto import FieldCipher, _decode_key
 
@@ -161,14 +208,8 @@ async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
             text = sql.format(**params)
             await (conn.execute(text, phone) if "$1" in text else conn.execute(text))
             times[name] = time.perf_counter() - started
-        # A case with exactly 500 hearings in a feed's window: the 500-event feed.
         started = time.perf_counter()
-        await conn.execute("""INSERT INTO hearing ("case", court, starts_at, kind, status, version,
-                                                    created_at, updated_at)
-            SELECT 1, (SELECT court FROM legal_case WHERE id = 1), now() + g * interval '12 hours',
-                   'mention', 'scheduled', 1, now(), now() FROM generate_series(1, 500 -
-                   (SELECT count(*) FROM hearing WHERE "case" = 1
-                    AND starts_at >= now() - interval '90 days')) g""")
+        await top_up_feed_case(conn)
         # VACUUM too, not only ANALYZE: a freshly bulk-loaded table has no visibility map, so
         # PostgreSQL cannot answer from an index alone until autovacuum has passed, which on a
         # running installation it long has.
@@ -179,9 +220,11 @@ async def fill(url: str, n: dict[str, int]) -> dict[str, float]:
     return times
 
 
-def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | None = None
-        ) -> tuple[float, float, float]:
-    """(p50 ms, p99 ms, requests/s) from wrk with one connection."""
+def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | None = None,
+        body_bytes: tuple[int, int] | None = None) -> tuple[float, float, float]:
+    """(p50 ms, p99 ms, requests/s) from wrk with one connection. ``body_bytes`` (at least,
+    at most): the mean bytes read per response (headers and body) must fall in that range, or
+    what was timed was not the answer that was checked beforehand."""
     command = ["wrk", "-t1", "-c1", f"-d{seconds}s", "--timeout", "60s", "--latency", url]
     for k, v in ({**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}).items():
         command[1:1] = ["-H", f"{k}: {v}"]
@@ -198,6 +241,15 @@ def wrk(url: str, token: str | None, seconds: int, headers: dict[str, str] | Non
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise RuntimeError(f"{url}: {non2xx.group(1)} error responses")
+    if body_bytes is not None:
+        m = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)([KMGT]?B) read", out)
+        if not m:
+            raise RuntimeError(out)
+        total = float(m.group(2)) * 1024 ** "BKMGT".index(m.group(3)[0])
+        mean = total / int(m.group(1))
+        if not body_bytes[0] <= mean <= body_bytes[1]:
+            raise RuntimeError(f"{url}: {mean:,.0f} bytes per response, expected "
+                               f"{body_bytes[0]:,} to {body_bytes[1]:,}")
     return ms("50"), ms("99"), rate
 
 
@@ -244,11 +296,11 @@ def measure(url: str, key: str, seconds: int, n: dict[str, int], tmp: Path,
                 "LEGAL_TRACKER_PUBLIC_URL": f"http://127.0.0.1:{port}"})
     server = subprocess.Popen([sys.executable, "-m", "legal_tracker.cli", "serve", "--no-migrate"],
                               cwd=ROOT, env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("wb"))
     base = f"http://127.0.0.1:{port}"
     results: dict[str, tuple] = {}
     try:
-        wait_for(base + "/health")
+        _wait_for_server(server, base + "/health", tmp / "server.log")
         token = httpx.post(base + "/api/auth/login", json={
             "email": "admin@bench.example", "password": PASSWORD}).json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
@@ -259,13 +311,18 @@ def measure(url: str, key: str, seconds: int, n: dict[str, int], tmp: Path,
         year_from = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 365 * 86400))
         year_to = time.strftime("%Y-%m-%d", time.gmtime())
         feeds = any(want(label) for label in ("500-event feed, warm 200", "500-event feed, 304",
+                                              "500-event feed, 304 after a write elsewhere",
                                               "500-event feed, cold (after a change)"))
         if feeds:
+            asyncio.run(_top_up(url))
             sub = httpx.post(base + "/api/calendar-subscriptions", headers=auth,
-                             json={"scope": "case", "target_id": 1}).json()
+                             json={"scope": "case", "target_id": FEED_CASE}).json()
             feed = base + "/calendars/" + sub["url"].rsplit("/calendars/", 1)[1]
-            first = httpx.get(feed, timeout=120)
-            assert first.text.count("BEGIN:VEVENT") >= 500, (first.status_code, first.text[:300])
+            # As wrk asks: no Accept-Encoding, so the plain body (httpx would ask for gzip).
+            plain = {"Accept-Encoding": "identity"}
+            first = httpx.get(feed, headers=plain, timeout=120)
+            check_feed(first)
+            size = len(first.content)
         endpoints = {
             "hearings, first page": f"{base}/api/hearings?limit=50",
             "hearings, half-way by offset": f"{base}/api/hearings?limit=50&offset={deep}",
@@ -280,32 +337,76 @@ def measure(url: str, key: str, seconds: int, n: dict[str, int], tmp: Path,
             if want(label):
                 results[label] = wrk(target, token, seconds)
         if want("500-event feed, warm 200"):
-            results["500-event feed, warm 200"] = wrk(feed, None, seconds)
+            check_feed(httpx.get(feed, headers=plain, timeout=120))
+            # Each response: the checked body plus its headers (well under 2 kB).
+            results["500-event feed, warm 200"] = wrk(feed, None, seconds,
+                                                      body_bytes=(size, size + 2048))
         if want("500-event feed, 304"):
-            results["500-event feed, 304"] = wrk(feed, None, seconds,
-                                                 {"If-None-Match": first.headers["etag"]})
+            etag = {"If-None-Match": first.headers["etag"]}
+            unchanged = httpx.get(feed, headers={**plain, **etag}, timeout=120)
+            if unchanged.status_code != 304:
+                raise RuntimeError(f"feed with its ETag: HTTP {unchanged.status_code}, not 304")
+            results["500-event feed, 304"] = wrk(feed, None, seconds, etag, body_bytes=(1, 2048))
+        # A write anywhere moves the change counter (m0655), so on a busy installation the 304
+        # usually needs the feed's state query: timed one request at a time after a write to
+        # another case's hearing.
+        elsewhere = []
+        for _ in range(15 if want("500-event feed, 304 after a write elsewhere") else 0):
+            asyncio.run(_touch(url, 0, case=FEED_CASE + 1))
+            started = time.perf_counter()
+            response = httpx.get(feed, headers={**plain, "If-None-Match": first.headers["etag"]},
+                                 timeout=120)
+            elsewhere.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 304:
+                raise RuntimeError(f"feed after a write elsewhere: HTTP {response.status_code}")
+        if elsewhere:
+            results["500-event feed, 304 after a write elsewhere"] = _pcts(elsewhere) + (None,)
         cold = []
         for i in range(15 if want("500-event feed, cold (after a change)") else 0):
             asyncio.run(_touch(url, i))
             started = time.perf_counter()
-            assert httpx.get(feed, timeout=120).status_code == 200
+            response = httpx.get(feed, headers=plain, timeout=120)
             cold.append((time.perf_counter() - started) * 1000)
+            check_feed(response)
         if cold:
             results["500-event feed, cold (after a change)"] = _pcts(cold) + (None,)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     if want("reminder claim (200 due)"):
         results["reminder claim (200 due)"] = _pcts(asyncio.run(claim_times(url, key))) + (None,)
     return results
 
 
-async def _touch(url: str, i: int) -> None:
+def _wait_for_server(server: subprocess.Popen, url: str, log: Path, timeout: float = 180) -> None:
+    """Until ``url`` answers; fails at once, with the server's own words, when it exits (e.g.
+    ``--reuse`` with another BENCH_KEY than the one the database was filled with)."""
+    deadline = time.monotonic() + timeout
+    while server.poll() is None and time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not start:\n{log.read_text(errors='replace')[-2000:]}")
+
+
+async def _top_up(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await top_up_feed_case(conn)
+    finally:
+        await conn.close()
+
+
+async def _touch(url: str, i: int, case: int = FEED_CASE) -> None:
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("UPDATE hearing SET updated_at = now(), version = version + 1 "
-                           "WHERE id = (SELECT id FROM hearing WHERE \"case\" = 1 AND starts_at > now() "
-                           "ORDER BY starts_at OFFSET $1 LIMIT 1)", i)
+                           "WHERE id = (SELECT id FROM hearing WHERE \"case\" = $2 AND starts_at > now() "
+                           "ORDER BY starts_at OFFSET $1 LIMIT 1)", i, case)
     finally:
         await conn.close()
 
