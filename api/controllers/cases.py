@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
@@ -19,7 +19,7 @@ from api.controllers.common import (
     PathId,
     page,
 )
-from api.convert import read, read_page, utc
+from api.convert import read, read_page
 from api.schemas.cases import (
     AdjournIn,
     CancelIn,
@@ -146,6 +146,10 @@ HEARING_ROW_KEYS = frozenset({
 })
 
 
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is UTC or value.tzinfo is None else value.astimezone(UTC)
+
+
 def hearing_read(row: dict[str, Any]) -> HearingRead:
     """``read(HearingRead, row)`` for the rows of the hearing list, field by field: the same
     struct (so the same JSON) without the generic walk over every value (``utc``, renames,
@@ -153,21 +157,18 @@ def hearing_read(row: dict[str, Any]) -> HearingRead:
     another shape takes the generic path."""
     if row.keys() != HEARING_ROW_KEYS:
         return read(HearingRead, row)
+    # Positionally, in the struct's field order (a third of the keyword call's cost).
     return HearingRead(
-        id=row["id"], case_id=row["case"], case_reference=row["case_reference"],
-        office_id=row["office_id"], court_id=row["court"], court_name=row["court_name"],
-        court_timezone=row["court_timezone"], courtroom=row["courtroom"],
-        starts_at=utc(row["starts_at"]), ends_at=utc(row["ends_at"]),
-        duration_minutes=row["duration_minutes"], kind=row["kind"], status=row["status"],
-        staff_ids=row["staff_ids"], survivor_attends=row["survivor_attends"],
-        survivor_testifies=row["survivor_testifies"], family_attends=row["family_attends"],
-        what_to_bring=row["what_to_bring"], notes=row["notes"], outcome_notes=row["outcome_notes"],
-        next_steps=row["next_steps"], adjournment_reason=row["adjournment_reason"],
-        adjournment_note=row["adjournment_note"], cancel_reason=row["cancel_reason"],
-        adjourned_to_id=row["adjourned_to"], adjourned_from_id=row["adjourned_from"],
-        version=row["version"], created_at=utc(row["created_at"]),
-        updated_at=utc(row["updated_at"]),
-        accompanying_staff=[StaffRef(id=s["id"], name=s["name"]) for s in row["accompanying_staff"]],
+        row["id"], row["case"], row["case_reference"], row["office_id"], row["court"],
+        row["court_name"], row["court_timezone"], row["courtroom"],
+        row["starts_at"].astimezone(UTC), row["ends_at"].astimezone(UTC),
+        row["duration_minutes"], row["kind"], row["status"], row["staff_ids"],
+        row["survivor_attends"], row["survivor_testifies"], row["family_attends"],
+        row["what_to_bring"], row["notes"], row["outcome_notes"], row["next_steps"],
+        row["adjournment_reason"], row["adjournment_note"], row["cancel_reason"],
+        row["adjourned_to"], row["adjourned_from"], row["version"], _utc(row["created_at"]),
+        _utc(row["updated_at"]), [],
+        [StaffRef(s["id"], s["name"]) for s in row["accompanying_staff"]],
     )
 
 
