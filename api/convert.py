@@ -10,8 +10,8 @@ calendar feeds, SMS and documents show local court time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
