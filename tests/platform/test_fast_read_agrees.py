@@ -1,11 +1,12 @@
 """Two descriptions of one query must return the same rows.
 
 The hot paths read with raw SQL on ``db.fast_read`` (a read-only connection of their own on
-SQLite) beside Piccolo queries for the same rows: the hearing list's page and its
-accompanying staff (``db.fast_select`` and the fast path outside a transaction, Piccolo inside
-one) and the calendar feed (its ETag from one aggregate SQL query, its body from Piccolo).
-Here both are run over the same data, on whichever engine the suite runs on, for every filter
-and scope.
+SQLite) beside Piccolo queries for the same rows: the hearing list's page with its
+accompanying staff (``db.fast_query`` on the fast path outside a transaction, on the
+transaction's connection inside one) and the calendar feed (its ETag from one aggregate SQL
+query, its body from Piccolo). Here both are run over the same data, on whichever engine the
+suite runs on, for every filter and scope; and the list's rows, read into the API's struct
+field by field, give the same JSON as the generic conversion.
 """
 
 from __future__ import annotations
