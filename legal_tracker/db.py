@@ -260,16 +260,15 @@ async def fast_read(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await execute_native(numbered, *args)
 
 
-async def fast_select(query: Any) -> list[dict[str, Any]]:
-    """A Piccolo ``select`` (plain columns and joined ones, no JSON or M2M output) on the fast
-    read path when no transaction is open: the same SQL and the same rows as ``await query``,
-    without opening an aiosqlite connection and thread for it on SQLite. Inside a transaction
-    it runs on the transaction's connection, as ``await query`` does (so it sees the
-    transaction's own rows)."""
+async def fast_query(querystring: QueryString) -> list[dict[str, Any]]:
+    """A read for a hot path written as a Piccolo ``QueryString`` (``{}`` placeholders; a
+    select's ``querystrings``, or SQL of one's own such as the hearing list's). Outside a
+    transaction it runs on the fast read path (``fast_read``: on SQLite no aiosqlite connection
+    and thread is opened for it); inside one it runs on the transaction's connection, as
+    ``await query`` does, so it sees the transaction's own rows."""
     if in_transaction():
-        return list(await query)
+        return [dict(r) for r in await engine().run_querystring(querystring) or ()]
     eng = engine()
-    (querystring,) = query.querystrings
     sql, args = querystring.compile_string(
         engine_type="sqlite" if isinstance(eng, SQLiteEngine) else "postgres")
     if isinstance(eng, SQLiteEngine):

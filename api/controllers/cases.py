@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromQuery, HeaderParameter, JSONBody, Parameter, QueryParameter
@@ -35,6 +35,7 @@ from api.schemas.cases import (
     HearingUpdate,
     OutcomeIn,
     RescheduleIn,
+    StaffRef,
 )
 from api.schemas.common import TEXT, values_of
 from legal_tracker.cases import cases as case_svc
@@ -135,6 +136,42 @@ Day = Annotated[date | None, Parameter(
     description="hearings on this date (YYYY-MM-DD) in each court's own time zone")]
 
 
+# The keys of a hearing row from ``svc.list_hearings``, each read into its field below.
+HEARING_ROW_KEYS = frozenset({
+    "id", "case", "case_reference", "office_id", "court", "court_name", "court_timezone",
+    "courtroom", "starts_at", "ends_at", "duration_minutes", "kind", "status", "staff_ids",
+    "survivor_attends", "survivor_testifies", "family_attends", "what_to_bring", "notes",
+    "outcome_notes", "next_steps", "adjournment_reason", "adjournment_note", "cancel_reason",
+    "adjourned_to", "adjourned_from", "version", "created_at", "updated_at", "accompanying_staff",
+})
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is UTC or value.tzinfo is None else value.astimezone(UTC)
+
+
+def hearing_read(row: dict[str, Any]) -> HearingRead:
+    """``read(HearingRead, row)`` for the rows of the hearing list, field by field: the same
+    struct (so the same JSON) without the generic walk over every value (``utc``, renames,
+    ``msgspec.convert``), which cost a page of 50 more than its query (issue 15). A row of
+    another shape takes the generic path."""
+    if row.keys() != HEARING_ROW_KEYS:
+        return read(HearingRead, row)
+    # Positionally, in the struct's field order (a third of the keyword call's cost).
+    return HearingRead(
+        row["id"], row["case"], row["case_reference"], row["office_id"], row["court"],
+        row["court_name"], row["court_timezone"], row["courtroom"],
+        row["starts_at"].astimezone(UTC), row["ends_at"].astimezone(UTC),
+        row["duration_minutes"], row["kind"], row["status"], row["staff_ids"],
+        row["survivor_attends"], row["survivor_testifies"], row["family_attends"],
+        row["what_to_bring"], row["notes"], row["outcome_notes"], row["next_steps"],
+        row["adjournment_reason"], row["adjournment_note"], row["cancel_reason"],
+        row["adjourned_to"], row["adjourned_from"], row["version"], _utc(row["created_at"]),
+        _utc(row["updated_at"]), [],
+        [StaffRef(s["id"], s["name"]) for s in row["accompanying_staff"]],
+    )
+
+
 class HearingController(Controller):
     path = "/api/hearings"
     tags = ["hearings"]
@@ -160,7 +197,7 @@ class HearingController(Controller):
         return read_page(HearingList, HearingRead, await svc.list_hearings(
             actor, page(limit, offset), starts_from=starts_from, starts_to=starts_to,
             court_id=court_id, staff_id=staff_id, status=status, case_id=case_id,
-            office_id=office_id, kind=kind, day=day, cursor=cursor))
+            office_id=office_id, kind=kind, day=day, cursor=cursor), reader=hearing_read)
 
     @get("/{hearing_id:int}", responses=READ_ERRORS)
     async def get_hearing(self, actor: CurrentActor, hearing_id: PathId) -> HearingRead:

@@ -10,13 +10,16 @@ Every change is one transaction, runs the in-transaction hooks (reminders) and i
 from __future__ import annotations
 
 import base64
-from collections import defaultdict
+import operator
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 from piccolo.query import WhereRaw
+from piccolo.querystring import QueryString
 
 from legal_tracker import audit, db, hooks
 from legal_tracker.access import Actor, hearing_scope, require_write
@@ -47,43 +50,77 @@ COLUMNS = (
     Hearing.court.timezone.as_alias("court_timezone"),
 )
 
+# The accompanying staff of each hearing, as one column of the same statement (one round trip
+# for a page and its staff, issue 15): ``[[id, name], ...]`` as JSON text (NULL or ``[]`` when
+# nobody accompanies). SQLite 3.40 has no ORDER BY inside an aggregate: sorted in Python.
+_STAFF_SQL = {
+    "postgres": "(SELECT json_agg(json_build_array(hs.staff, s.name)) FROM hearing_staff hs"
+                ' JOIN staff s ON s.id = hs.staff WHERE hs.hearing = "hearing"."id") AS "staff"',
+    "sqlite": "(SELECT json_group_array(json_array(hs.staff, s.name)) FROM hearing_staff hs"
+              ' JOIN staff s ON s.id = hs.staff WHERE hs.hearing = "hearing"."id") AS "staff"',
+}
+_SELECT: dict[str, str] = {}
 
-def _scoped(actor: Actor | None) -> Any:
-    query = Hearing.select(*COLUMNS)
-    scope = hearing_scope(actor) if actor is not None else None
-    return query.where(scope) if scope is not None else query
+
+def _select_sql() -> str:
+    """``SELECT <COLUMNS>, <staff> FROM hearing LEFT JOIN legal_case, court``: Piccolo's own SQL
+    for ``Hearing.select(*COLUMNS)`` (so its WHERE clauses, the need-to-know scope included,
+    apply as they are), built once per engine instead of on every request: Piccolo's query
+    building walked every joined column (``dir()`` included) each time."""
+    kind = "sqlite" if db.is_sqlite() else "postgres"
+    sql = _SELECT.get(kind)
+    if sql is None:
+        (querystring,) = Hearing.select(*COLUMNS).querystrings
+        base, args = querystring.compile_string(engine_type=kind)
+        head, sep, tail = base.partition(' FROM "hearing" ')
+        if args or not sep or "{" in base or "}" in base:
+            raise RuntimeError("unexpected SQL for the hearing columns")
+        sql = _SELECT[kind] = f"{head}, {_STAFF_SQL[kind]}{sep}{tail}"
+    return sql
 
 
-async def _with_staff(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ids = [r["id"] for r in rows]
-    staff: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if ids and not db.in_transaction():
-        # Every list and read: the fast read path (committed rows; none are pending here).
-        marks = ", ".join("?" * len(ids))
-        for r in await db.fast_read(
-            "SELECT hs.hearing, hs.staff, s.name FROM hearing_staff hs JOIN staff s ON s.id = hs.staff "
-            f"WHERE hs.hearing IN ({marks}) ORDER BY hs.staff", *ids
-        ):
-            staff[r["hearing"]].append({"id": r["staff"], "name": r["name"]})
-    elif ids:
-        for r in await HearingStaff.select(
-            HearingStaff.hearing, HearingStaff.staff, HearingStaff.staff.name.as_alias("name")
-        ).where(HearingStaff.hearing.is_in(ids)).order_by(HearingStaff.staff):
-            staff[r["hearing"]].append({"id": r["staff"], "name": r["name"]})
-    out = []
-    for row in rows:
-        row = dict(row)
-        # Who accompanies: ids (API.md) and names, for "who is in court today".
-        row["accompanying_staff"] = staff[row["id"]]
-        row["staff_ids"] = [s["id"] for s in row["accompanying_staff"]]
-        zone = ZoneInfo(row["court_timezone"])
-        # Durations are absolute: add them to the instant, not to the wall-clock time (a
-        # 3-hour hearing across the night clocks go forward ends 4 wall-clock hours later).
-        ends_at = to_utc(row["starts_at"]) + timedelta(minutes=row["duration_minutes"])
-        row["starts_at"] = row["starts_at"].astimezone(zone)
-        row["ends_at"] = ends_at.astimezone(zone)
-        out.append(row)
-    return out
+async def _select(where: Any, tail: str = "", *args: Any) -> list[dict[str, Any]]:
+    """The hearings matching ``where`` (a Piccolo condition or None) with their accompanying
+    staff, ``tail`` (ORDER BY, LIMIT with ``{}`` placeholders for ``args``) after the WHERE.
+    On the fast read path outside a transaction, on the transaction's connection inside one."""
+    template = _select_sql().replace("{", "{{").replace("}", "}}")  # no braces (checked)
+    if where is not None:
+        querystring = QueryString(template + " WHERE {}" + tail, where.querystring, *args)
+    else:
+        querystring = QueryString(template + tail, *args)
+    return [_with_staff(row) for row in await db.fast_query(querystring)]
+
+
+def _scope(actor: Actor | None) -> Any:
+    return hearing_scope(actor) if actor is not None else None
+
+
+# Per process: a handful of zones and of durations, each made once (ZoneInfo's own cache and
+# building a timedelta cost more per row than the rest of the row, issue 15).
+_ZONES: dict[str, ZoneInfo] = {}
+_DURATIONS: dict[int, timedelta] = {}
+
+
+def _with_staff(row: dict[str, Any]) -> dict[str, Any]:
+    staff = row.pop("staff")
+    pairs = msgspec.json.decode(staff) if staff else []
+    if len(pairs) > 1:
+        pairs.sort()
+    # Who accompanies: ids (API.md) and names, for "who is in court today".
+    row["accompanying_staff"] = [{"id": i, "name": name} for i, name in pairs]
+    row["staff_ids"] = [i for i, _ in pairs]
+    tz = row["court_timezone"]
+    zone = _ZONES.get(tz) or _ZONES.setdefault(tz, ZoneInfo(tz))
+    minutes = row["duration_minutes"]
+    duration = _DURATIONS.get(minutes) or _DURATIONS.setdefault(minutes, timedelta(minutes=minutes))
+    # Durations are absolute: add them to the instant, not to the wall-clock time (a
+    # 3-hour hearing across the night clocks go forward ends 4 wall-clock hours later).
+    starts_at = row["starts_at"]
+    if starts_at.tzinfo is not UTC:
+        starts_at = to_utc(starts_at)
+    row["starts_at"] = starts_at.astimezone(zone)
+    row["ends_at"] = (starts_at + duration).astimezone(zone)
+    return row
 
 
 def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
@@ -105,7 +142,10 @@ async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetim
     shown: keyset paging on ``(starts_at, id)``, as fast for the ten-thousandth page as for the
     first, where ``offset`` makes the database walk every skipped row."""
     page = page.clamp()
-    query = _scoped(actor).order_by(Hearing.starts_at).order_by(Hearing.id)
+    conditions: list[Any] = []
+    scope = _scope(actor)
+    if scope is not None:
+        conditions.append(scope)
     if cursor is not None:
         if page.offset:
             raise Invalid(problems=[FieldProblem("cursor", "give either cursor or offset, not both",
@@ -114,33 +154,34 @@ async def list_hearings(actor: Actor, page: PageRequest, *, starts_from: datetim
         # A row-value comparison, which the (starts_at, id) index serves directly (an OR of
         # the two conditions made PostgreSQL walk the index from the start: 371 ms half-way
         # through a million hearings).
-        query = query.where(WhereRaw('("hearing"."starts_at", "hearing"."id") > ({}, {})',
-                                     after_at, after_id))
+        conditions.append(WhereRaw('("hearing"."starts_at", "hearing"."id") > ({}, {})',
+                                   after_at, after_id))
     if day is not None:
-        query = query.where(await _on_local_day(day))
+        conditions.append(await _on_local_day(day))
     if starts_from is not None:
-        query = query.where(Hearing.starts_at >= to_utc(starts_from))
+        conditions.append(Hearing.starts_at >= to_utc(starts_from))
     if starts_to is not None:
-        query = query.where(Hearing.starts_at < to_utc(starts_to))
+        conditions.append(Hearing.starts_at < to_utc(starts_to))
     if court_id is not None:
-        query = query.where(Hearing.court == court_id)
+        conditions.append(Hearing.court == court_id)
     if case_id is not None:
-        query = query.where(Hearing.case == case_id)
+        conditions.append(Hearing.case == case_id)
     if status is not None:
-        query = query.where(Hearing.status == status)
+        conditions.append(Hearing.status == status)
     if kind is not None:
-        query = query.where(Hearing.kind == kind)
+        conditions.append(Hearing.kind == kind)
     if office_id is not None:
-        query = query.where(Hearing.office == office_id)
+        conditions.append(Hearing.office == office_id)
     if staff_id is not None:
-        query = query.where(Hearing.id.is_in(
+        conditions.append(Hearing.id.is_in(
             HearingStaff.select(HearingStaff.hearing).where(HearingStaff.staff == staff_id)))
-    rows = await db.fast_select(query.limit(page.limit + 1).offset(page.offset))
+    where = reduce(operator.and_, conditions) if conditions else None
+    rows = await _select(where, ' ORDER BY "hearing"."starts_at", "hearing"."id" LIMIT {} OFFSET {}',
+                         page.limit + 1, page.offset)
     result = page_of(rows, page)
     if result.next_offset is not None and result.items:
         last = result.items[-1]
         result = replace(result, next_cursor=encode_cursor(last["starts_at"], last["id"]))
-    result.items[:] = await _with_staff(result.items)
     return result
 
 
@@ -178,10 +219,12 @@ async def _on_local_day(day: date) -> Any:
 
 async def get_hearing(actor: Actor | None, hearing_id: int) -> dict[str, Any]:
     check_id("hearing", hearing_id)
-    row = await _scoped(actor).where(Hearing.id == hearing_id).first()
-    if row is None:
+    scope = _scope(actor)
+    where = Hearing.id == hearing_id
+    rows = await _select(where if scope is None else scope & where)
+    if not rows:
         raise NotFound("hearing")
-    return (await _with_staff([row]))[0]
+    return rows[0]
 
 
 async def _check_staff(case: dict[str, Any], staff_ids: list[int], checks: Checks) -> None:

@@ -1,11 +1,12 @@
 """Two descriptions of one query must return the same rows.
 
 The hot paths read with raw SQL on ``db.fast_read`` (a read-only connection of their own on
-SQLite) beside Piccolo queries for the same rows: the hearing list's page and its
-accompanying staff (``db.fast_select`` and the fast path outside a transaction, Piccolo inside
-one) and the calendar feed (its ETag from one aggregate SQL query, its body from Piccolo).
-Here both are run over the same data, on whichever engine the suite runs on, for every filter
-and scope.
+SQLite) beside Piccolo queries for the same rows: the hearing list's page with its
+accompanying staff (``db.fast_query`` on the fast path outside a transaction, on the
+transaction's connection inside one) and the calendar feed (its ETag from one aggregate SQL
+query, its body from Piccolo). Here both are run over the same data, on whichever engine the
+suite runs on, for every filter and scope; and the list's rows, read into the API's struct
+field by field, give the same JSON as the generic conversion.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
+
+from api.controllers.cases import HEARING_ROW_KEYS, hearing_read
+from api.convert import read
+from api.schemas.cases import HearingRead
 from calendars.service import PAST_WINDOW, feed_state, load_feed_rows
 from calendars.subscriptions import FeedRequest
 from legal_tracker import db
@@ -94,6 +100,34 @@ async def test_hearing_list_is_the_same_on_the_fast_path_and_in_a_transaction(wo
     everything = await _list(admin, {})
     assert len(everything) == 8
     assert sum(len(h["staff_ids"]) for h in everything) == 11
+
+
+async def test_the_hearing_list_reads_rows_into_the_same_json_as_the_generic_conversion(world):
+    """The list converts its rows field by field (``hearing_read``, issue 15); every other
+    answer goes through ``read``. Both give the same bytes, with every field set."""
+    d = await _data(world)
+    today = await world.hearing(
+        d["case"]["id"], _at(0), courtroom="Court 4", duration_minutes=90, survivor_attends=True,
+        survivor_testifies=True, family_attends=True, what_to_bring="ID card", notes="Interpreter",
+        staff_ids=[d["lawyer"], d["worker"]])
+    moved = await world.post(f"/api/hearings/{today['id']}/adjourn", {
+        "next_starts_at": _at(21), "reason": "witness_absent", "note": "no interpreter"}, expect=201)
+    past = await world.hearing(d["case2"]["id"], _at(-3), staff_ids=[d["worker"]])
+    await world.post(f"/api/hearings/{past['id']}/outcome",
+                     {"outcome_notes": "plea taken", "next_steps": "file the statement"}, expect=200)
+    rows = await _list(Actor(1, "admin", None, "Org Admin"), {})
+    assert len(rows) == 11 and moved["adjourned_from_id"] == today["id"]
+    seen: set[str] = set()
+    for row in rows:
+        assert row.keys() == HEARING_ROW_KEYS  # the field-by-field path, not the fallback
+        fast = hearing_read(row)
+        assert msgspec.json.encode(fast) == msgspec.json.encode(read(HearingRead, row))
+        seen |= {k for k, v in msgspec.structs.asdict(fast).items() if v not in (None, [], "", False)}
+    # Every field came with a value somewhere (but those the list does not fill).
+    assert seen == set(HearingRead.__struct_fields__) - {"warnings", "reminder_summary"}
+    # The API answers with those bytes.
+    page = (await world.client.get("/api/hearings", params={"limit": 200}, headers=world.admin)).content
+    assert b'"items":[' + b",".join(msgspec.json.encode(hearing_read(r)) for r in rows) + b"]" in page
 
 
 def _feed(scope: str, target_id: int, owner: Actor) -> FeedRequest:
