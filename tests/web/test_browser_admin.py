@@ -10,7 +10,7 @@ from tests.web.browser import Live, Transfer, check_axe, new_page, shoot, sign_i
 def test_an_administrator_invites_deactivates_and_reads_the_audit_log(chromium, live: Live) -> None:
     office = live.office("Admin office")
     live.court(office["id"], "Makadara Law Courts")
-    live.user("lawyer", office["id"], "Amina Lawyer")
+    live.user("lawyer", office["id"], "Zawadi Lawyer")
     _, viewer_email, _ = live.user("viewer", office["id"], "Vic Viewer")
     page = new_page(chromium)
     transfer = Transfer(page)
@@ -21,7 +21,7 @@ def test_an_administrator_invites_deactivates_and_reads_the_audit_log(chromium, 
     page.wait_for_load_state("networkidle")
     first = transfer.total
     assert page.get_by_role("heading", name="Staff", level=1).is_visible()
-    assert page.locator("table").get_by_role("link", name="Amina Lawyer").is_visible()
+    assert page.locator("table").get_by_role("link", name="Zawadi Lawyer").is_visible()
     check_axe(page, "staff list")
     shoot(page, "admin-staff")
     # Inviting: the problems beside their fields, what was typed kept.
