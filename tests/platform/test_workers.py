@@ -47,7 +47,9 @@ async def test_serve_with_three_workers_runs_three_processes(database, tmp_path)
                 break
             await asyncio.sleep(0.2)
         assert len(_workers(server.process.pid)) == 3
-        async with httpx.AsyncClient() as client:
+        # A generous timeout: three workers just started (each migrating nothing, but starting
+        # its scheduler) answer thirty requests at once on a machine that may be busy.
+        async with httpx.AsyncClient(timeout=30) as client:
             answers = await asyncio.gather(*[client.get(server.url + "/health") for _ in range(30)])
         assert {a.status_code for a in answers} == {200}
         assert "with 3 worker(s)" in server.log.read_text()
