@@ -69,16 +69,23 @@ async def two_factor_page(request: Request, me: CurrentMe) -> Any:
     return await _status_page(request, me)
 
 
-@post(TWO_FACTOR + "/setup")
-async def two_factor_setup(request: Request, me: CurrentMe) -> Any:
-    """Password first: whoever finds a signed-in phone unattended cannot add their own app."""
+async def _password_form(request: Request, prefix: str) -> tuple[Form, str]:
+    """A form that asks for one's password: the password read (never shown again), its
+    absence beside the field, and sign-in's per-address limit on guesses."""
     form = await Form.from_request(request)
-    form.prefix = "setup-"
+    form.prefix = prefix
     password = str(form.get("password"))
     form.values.clear()
     if not password:
         form.add("password", _("Enter your password"))
     await _limit(request)
+    return form, password
+
+
+@post(TWO_FACTOR + "/setup")
+async def two_factor_setup(request: Request, me: CurrentMe) -> Any:
+    """Password first: whoever finds a signed-in phone unattended cannot add their own app."""
+    form, password = await _password_form(request, "setup-")
     settings = request.app.state.settings
     if await attempt(form, lambda: mfa.begin_enrolment(me.actor, settings, password)) is None:
         _plainly(form)
@@ -169,13 +176,7 @@ async def two_factor_new_codes(request: Request, me: CurrentMe) -> Any:
 
 @post(TWO_FACTOR + "/disable")
 async def two_factor_disable(request: Request, me: CurrentMe) -> Any:
-    form = await Form.from_request(request)
-    form.prefix = "off-"
-    password = str(form.get("password"))
-    form.values.clear()
-    if not password:
-        form.add("password", _("Enter your password"))
-    await _limit(request)
+    form, password = await _password_form(request, "off-")
     settings = request.app.state.settings
     if await attempt(form, lambda: _disable(me, settings, password)) is None:
         _plainly(form)
